@@ -1,0 +1,1 @@
+"""Python constructs of the two PCI-grade environments (one concern per module)."""

@@ -1,0 +1,91 @@
+"""The emulator capability list: every resource type the embedded emulator cannot host, and why.
+
+This is the only place such gaps are recorded. Constructs ask :func:`hosts` before creating a listed
+resource type and leave it out of *emulator* deployments only (an AWS target always gets it, and so
+does synthesis for AWS). Tests ask :func:`gap_for` to skip the matching live check with the reason,
+and the run summary counts those skips by reason.
+
+Measured with Terraform 1.11.4, AWS provider 5.100.0 and moto server 5.2.5; re-check when they move.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from constructs_py.settings import Target
+
+
+class Symptom(str, Enum):
+    """How the gap shows itself when the resource is applied to the emulator."""
+
+    FAILS_FAST = "the API call fails at once"
+    HANGS = "the provider waits 15+ minutes for a state the emulator never reports"
+    DESTROY_FAILS = "create works but destroy fails, leaving state that blocks teardown"
+    NOT_EXECUTED = "the API answers but does not execute the behaviour"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing the emulator cannot do.
+
+    Attributes:
+        resource_type: Terraform resource type, or a ``behaviour:`` key for a live behaviour.
+        symptom: How it fails.
+        reason: What was measured, in one sentence.
+    """
+
+    resource_type: str
+    symptom: Symptom
+    reason: str
+
+    def describe(self) -> str:
+        """One line for skip messages and the run summary."""
+        return f"emulator gap [{self.resource_type}]: {self.symptom.value}: {self.reason}"
+
+
+EMULATOR_GAPS: dict[str, Gap] = {
+    gap.resource_type: gap
+    for gap in (
+        Gap("aws_networkfirewall_rule_group", Symptom.FAILS_FAST, "CreateRuleGroup is not implemented (HTTP 500)"),
+        Gap("aws_networkfirewall_firewall_policy", Symptom.FAILS_FAST,
+            "CreateFirewallPolicy is not implemented (HTTP 500)"),
+        Gap("aws_networkfirewall_firewall", Symptom.DESTROY_FAILS, "DeleteFirewall returns HTTP 500"),
+        Gap("aws_networkfirewall_logging_configuration", Symptom.FAILS_FAST,
+            "needs a firewall, which the emulator cannot destroy"),
+        Gap("aws_xray_sampling_rule", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
+        Gap("aws_xray_encryption_config", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
+        Gap("aws_xray_group", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
+        Gap("aws_guardduty_publishing_destination", Symptom.FAILS_FAST,
+            "CreatePublishingDestination returns HTTP 404"),
+        Gap("aws_config_remediation_configuration", Symptom.FAILS_FAST,
+            "PutRemediationConfigurations returns HTTP 500"),
+        Gap("aws_cloudwatch_query_definition", Symptom.FAILS_FAST, "PutQueryDefinition returns HTTP 500"),
+        Gap("aws_cloudwatch_composite_alarm", Symptom.FAILS_FAST, "PutCompositeAlarm returns HTTP 500"),
+        Gap("aws_sqs_queue_redrive_allow_policy", Symptom.HANGS,
+            "the provider waits ~20 minutes for an attribute never returned; use redrive_policy on the source"),
+        Gap("aws_secretsmanager_secret_rotation", Symptom.NOT_EXECUTED,
+            "rotation cannot invoke the Lambda (no container runtime), leaving an AWSPENDING version"),
+        Gap("behaviour:lambda_invoke", Symptom.NOT_EXECUTED,
+            "Invoke answers FunctionError without running code (no container runtime); handlers are "
+            "tested with node directly"),
+        Gap("behaviour:eventbridge_to_sns", Symptom.NOT_EXECUTED,
+            "PutEvents returns HTTP 500 when a matching rule targets SNS; routes are proven by pattern"),
+        Gap("behaviour:s3_policy_conditions", Symptom.NOT_EXECUTED,
+            "any Deny for Principal * blocks the request whatever its Condition; conditions are proven "
+            "by evaluating the synthesized policy in unit tests"),
+        Gap("behaviour:config_evaluation", Symptom.NOT_EXECUTED,
+            "Config does not evaluate rules (DescribeComplianceByConfigRule returns HTTP 500)"),
+    )
+}
+"""Resource types (and behaviours) the emulator cannot host, keyed by Terraform type."""
+
+
+def gap_for(key: str) -> Gap | None:
+    """The recorded gap for a resource type or behaviour key, or ``None`` if the emulator hosts it."""
+    return EMULATOR_GAPS.get(key)
+
+
+def hosts(target: Target, resource_type: str) -> bool:
+    """Whether ``target`` can host ``resource_type``: always true for AWS."""
+    return target is Target.AWS or resource_type not in EMULATOR_GAPS

@@ -1,0 +1,102 @@
+"""A customer-managed KMS key with rotation, a least-privilege key policy and an alias."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws import kms_alias, kms_key
+from constructs import Construct
+
+from constructs_py.policy_document import Statement, policy_json
+
+KEY_USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey")
+"""What a user of a key may do with it; administration stays with the account root."""
+
+
+@dataclass(frozen=True)
+class KmsKeyProps:
+    """Inputs of :class:`KmsKey`.
+
+    Attributes:
+        alias: Full alias name (``alias/...``) from the naming helper.
+        description: What the key protects.
+        account_id: Owning account id (token).
+        partition: AWS partition (token).
+        region: Region, for ``kms:ViaService`` names.
+        via_services: Short service names (``s3``, ``sqs``) through which principals of this account
+            may use the key; no direct use is granted.
+        service_principals: Service principals (``events.amazonaws.com``) that use the key themselves,
+            limited to this account by ``aws:SourceAccount``.
+        deletion_window_days: Waiting period before deletion (7 keeps ephemeral runs cheap).
+    """
+
+    alias: str
+    description: str
+    account_id: str
+    partition: str
+    region: str
+    via_services: tuple[str, ...] = ()
+    service_principals: tuple[str, ...] = ()
+    deletion_window_days: int = 7
+
+    def __post_init__(self) -> None:
+        """Check the alias and the deletion window before anything is created."""
+        if not self.alias.startswith("alias/"):
+            raise ValueError(f"KmsKeyProps.alias: must start with 'alias/' (got {self.alias!r})")
+        if not 7 <= self.deletion_window_days <= 30:
+            raise ValueError(
+                f"KmsKeyProps.deletion_window_days: AWS allows 7-30 (got {self.deletion_window_days})"
+            )
+
+
+class KmsKey(Construct):
+    """A rotating CMK whose policy grants administration to the account and use only as configured.
+
+    Attributes:
+        key_arn: ARN of the key.
+        key_id: Id of the key.
+        alias_name: The alias, e.g. ``alias/payment-data-dev``.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, props: KmsKeyProps) -> None:
+        """Create the key and its alias."""
+        super().__init__(scope, construct_id)
+        root = f"arn:{props.partition}:iam::{props.account_id}:root"
+        statements = [
+            Statement("KeyAdministrationByAccount", ("kms:*",), principals={"AWS": root}),
+        ]
+        if props.via_services:
+            statements.append(
+                Statement(
+                    "UseThroughServices",
+                    KEY_USE_ACTIONS,
+                    principals={"AWS": "*"},
+                    conditions={
+                        "StringEquals": {"kms:CallerAccount": props.account_id},
+                        "ForAnyValue:StringEquals": {
+                            "kms:ViaService": [f"{s}.{props.region}.amazonaws.com" for s in props.via_services]
+                        },
+                    },
+                )
+            )
+        if props.service_principals:
+            statements.append(
+                Statement(
+                    "UseByServicePrincipals",
+                    ("kms:Decrypt", "kms:GenerateDataKey*"),
+                    principals={"Service": list(props.service_principals)},
+                    conditions={"StringEquals": {"aws:SourceAccount": props.account_id}},
+                )
+            )
+        key = kms_key.KmsKey(
+            self,
+            "key",
+            description=props.description,
+            enable_key_rotation=True,
+            deletion_window_in_days=props.deletion_window_days,
+            policy=policy_json(*statements),
+        )
+        alias = kms_alias.KmsAlias(self, "alias", name=props.alias, target_key_id=key.key_id)
+        self.key_arn: str = key.arn
+        self.key_id: str = key.key_id
+        self.alias_name: str = alias.name

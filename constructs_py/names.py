@@ -1,0 +1,24 @@
+"""The catalogue of every name the stacks create.
+
+Settings validation renders each entry for the chosen suffix and run id, so a suffix that would push
+any name past its AWS limit is refused before synthesis. A construct never invents a name: the stack
+passes it one rendered from this catalogue.
+"""
+
+from __future__ import annotations
+
+from constructs_py.naming import NameKind, NameSpec
+
+
+class PaymentNames:
+    """Names of the payment processing platform (``{resource-type}-{environmentSuffix}``)."""
+
+    DATA_KEY = NameSpec(NameKind.KMS_ALIAS, "payment-data")
+    TRANSACTION_LOGS_BUCKET = NameSpec(NameKind.S3_BUCKET, "transaction-logs")
+    PAYMENTS_QUEUE = NameSpec(NameKind.SQS_QUEUE, "payments")
+    PAYMENTS_DLQ = NameSpec(NameKind.SQS_QUEUE, "payments-dlq")
+
+
+def all_specs() -> tuple[NameSpec, ...]:
+    """Every name specification of every stack, for up-front validation."""
+    return tuple(v for v in vars(PaymentNames).values() if isinstance(v, NameSpec))

@@ -1,0 +1,48 @@
+"""IAM policy documents as typed Python values rendered to JSON at synth time.
+
+Documents are plain JSON strings (not ``aws_iam_policy_document`` data sources) so that unit tests
+can read and evaluate the exact document a resource receives from the synthesized stack.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One IAM policy statement.
+
+    Attributes:
+        sid: Statement id; says what the statement is for.
+        actions: Actions allowed or denied.
+        resources: Resource ARNs (``*`` inside a key or bucket policy means "this resource").
+        effect: ``Allow`` or ``Deny``.
+        principals: Principal block, e.g. ``{"Service": ["logs.amazonaws.com"]}`` (resource policies only).
+        conditions: Condition block, e.g. ``{"Bool": {"aws:SecureTransport": "false"}}``.
+    """
+
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...] = ("*",)
+    effect: Literal["Allow", "Deny"] = "Allow"
+    principals: dict[str, Any] = field(default_factory=dict)
+    conditions: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def render(self) -> dict[str, Any]:
+        """The statement as an IAM JSON object."""
+        body: dict[str, Any] = {"Sid": self.sid, "Effect": self.effect}
+        if self.principals:
+            body["Principal"] = self.principals
+        body["Action"] = list(self.actions)
+        body["Resource"] = list(self.resources)
+        if self.conditions:
+            body["Condition"] = self.conditions
+        return body
+
+
+def policy_json(*statements: Statement) -> str:
+    """Render statements as an IAM policy document (version 2012-10-17)."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [s.render() for s in statements]})

@@ -1,0 +1,155 @@
+"""An S3 bucket encrypted with our CMK, versioned, private, with lifecycle rules; destroyable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws import (
+    s3_bucket,
+    s3_bucket_lifecycle_configuration,
+    s3_bucket_ownership_controls,
+    s3_bucket_public_access_block,
+    s3_bucket_server_side_encryption_configuration,
+    s3_bucket_versioning,
+)
+from constructs import Construct
+
+
+@dataclass(frozen=True)
+class LifecycleRule:
+    """One lifecycle rule; each ``*_days`` left ``None`` is omitted.
+
+    Attributes:
+        rule_id: Rule id, says what the rule is for.
+        expiration_days: Delete current objects after this many days.
+        noncurrent_expiration_days: Delete non-current versions after this many days.
+        abort_multipart_days: Abort incomplete multipart uploads after this many days.
+        prefix: Only objects under this prefix.
+    """
+
+    rule_id: str
+    expiration_days: int | None = None
+    noncurrent_expiration_days: int | None = None
+    abort_multipart_days: int | None = 7
+    prefix: str = ""
+
+    def __post_init__(self) -> None:
+        """A rule must act on something."""
+        days = (self.expiration_days, self.noncurrent_expiration_days, self.abort_multipart_days)
+        if all(d is None for d in days):
+            raise ValueError(f"LifecycleRule {self.rule_id!r}: set at least one *_days field")
+        if any(d is not None and d < 1 for d in days):
+            raise ValueError(f"LifecycleRule {self.rule_id!r}: days must be >= 1 (got {days})")
+
+
+@dataclass(frozen=True)
+class SecureBucketProps:
+    """Inputs of :class:`SecureBucket`.
+
+    Attributes:
+        bucket_name: Name from the naming helper.
+        kms_key_arn: CMK for default SSE-KMS encryption.
+        lifecycle_rules: At least one rule; buckets without retention rules grow forever.
+        versioning: Keep object versions.
+        force_destroy: Let ``terraform destroy`` empty the bucket (ephemeral and test environments).
+    """
+
+    bucket_name: str
+    kms_key_arn: str
+    lifecycle_rules: tuple[LifecycleRule, ...]
+    versioning: bool = True
+    force_destroy: bool = True
+
+    def __post_init__(self) -> None:
+        """Refuse a bucket without lifecycle rules."""
+        if not self.lifecycle_rules:
+            raise ValueError(f"SecureBucketProps.lifecycle_rules: {self.bucket_name} needs at least one rule")
+
+
+class SecureBucket(Construct):
+    """Private, CMK-encrypted, versioned bucket with lifecycle rules.
+
+    Attributes:
+        bucket_name: The bucket's name.
+        bucket_arn: The bucket's ARN.
+        bucket_id: The bucket's id (its name, as a dependency-carrying token).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, props: SecureBucketProps) -> None:
+        """Create the bucket and its encryption, versioning, access block and lifecycle settings."""
+        super().__init__(scope, construct_id)
+        bucket = s3_bucket.S3Bucket(self, "bucket", bucket=props.bucket_name, force_destroy=props.force_destroy)
+        s3_bucket_public_access_block.S3BucketPublicAccessBlock(
+            self,
+            "public-access-block",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+        s3_bucket_ownership_controls.S3BucketOwnershipControls(
+            self,
+            "ownership",
+            bucket=bucket.id,
+            rule=s3_bucket_ownership_controls.S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
+        )
+        sse = s3_bucket_server_side_encryption_configuration
+        sse.S3BucketServerSideEncryptionConfigurationA(
+            self,
+            "encryption",
+            bucket=bucket.id,
+            rule=[
+                sse.S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                        sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
+                    ),
+                    bucket_key_enabled=True,
+                )
+            ],
+        )
+        versioning = s3_bucket_versioning.S3BucketVersioningA(
+            self,
+            "versioning",
+            bucket=bucket.id,
+            versioning_configuration=s3_bucket_versioning.S3BucketVersioningVersioningConfiguration(
+                status="Enabled" if props.versioning else "Suspended"
+            ),
+        )
+        lc = s3_bucket_lifecycle_configuration
+        lc.S3BucketLifecycleConfiguration(
+            self,
+            "lifecycle",
+            bucket=bucket.id,
+            rule=[_lifecycle_rule(r) for r in props.lifecycle_rules],
+            depends_on=[versioning],
+        )
+        self.bucket_name: str = bucket.bucket
+        self.bucket_arn: str = bucket.arn
+        self.bucket_id: str = bucket.id
+
+
+def _lifecycle_rule(rule: LifecycleRule) -> s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRule:
+    lc = s3_bucket_lifecycle_configuration
+    return lc.S3BucketLifecycleConfigurationRule(
+        id=rule.rule_id,
+        status="Enabled",
+        filter=[lc.S3BucketLifecycleConfigurationRuleFilter(prefix=rule.prefix)],
+        expiration=[lc.S3BucketLifecycleConfigurationRuleExpiration(days=rule.expiration_days)]
+        if rule.expiration_days
+        else None,
+        noncurrent_version_expiration=[
+            lc.S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                noncurrent_days=rule.noncurrent_expiration_days
+            )
+        ]
+        if rule.noncurrent_expiration_days
+        else None,
+        abort_incomplete_multipart_upload=[
+            lc.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
+                days_after_initiation=rule.abort_multipart_days
+            )
+        ]
+        if rule.abort_multipart_days
+        else None,
+    )

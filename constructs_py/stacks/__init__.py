@@ -1,0 +1,1 @@
+"""Stack orchestrators: each composes constructs and owns nothing else."""

@@ -1,0 +1,55 @@
+"""Where probes and the sweep send their API calls: the emulator or a real AWS account."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from harness.emulator import EMULATOR_CREDENTIALS
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """Client factory for one region of one target.
+
+    Attributes:
+        region: AWS region.
+        endpoint: Emulator URL; ``None`` for real AWS (credentials from the usual chain).
+        credentials: Explicit credentials (the emulator's), else the default chain.
+    """
+
+    region: str
+    endpoint: str | None = None
+    credentials: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def emulator(cls, region: str, endpoint: str) -> AwsTarget:
+        """The embedded emulator at ``endpoint``."""
+        return cls(region=region, endpoint=endpoint, credentials=dict(EMULATOR_CREDENTIALS))
+
+    @property
+    def is_emulator(self) -> bool:
+        """True for the emulator."""
+        return self.endpoint is not None
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for ``service`` on this target."""
+        kwargs: dict[str, Any] = {
+            "region_name": self.region,
+            "config": Config(retries={"max_attempts": 4, "mode": "standard"}, s3={"addressing_style": "path"}),
+        }
+        if self.endpoint:
+            kwargs["endpoint_url"] = self.endpoint
+        if self.credentials:
+            kwargs["aws_access_key_id"] = self.credentials["AWS_ACCESS_KEY_ID"]
+            kwargs["aws_secret_access_key"] = self.credentials["AWS_SECRET_ACCESS_KEY"]
+            kwargs["aws_session_token"] = self.credentials.get("AWS_SESSION_TOKEN")
+        return boto3.client(service, **kwargs)
+
+    def terraform_env(self) -> dict[str, str]:
+        """Environment for Terraform subprocesses talking to this target."""
+        return {"AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region, **self.credentials}

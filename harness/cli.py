@@ -1,0 +1,140 @@
+"""The main command: synthesize, deploy, print outputs, smoke-check and destroy one environment.
+
+    python -m harness demo                 # embedded emulator, destroy at the end
+    python -m harness demo --keep          # leave it up (emulator: until Ctrl-C)
+    python -m harness demo --target aws --alert-email team@example.org
+    python -m harness destroy --workdir .work/demo-ab12cd   # tear down a kept AWS environment
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+from constructs_py.settings import SettingsError
+from harness.aws_target import AwsTarget
+from harness.emulator import MotoServer, external_endpoint
+from harness.environment import EphemeralEnvironment, OrphansFoundError
+from harness.run_id import new_run_id
+from harness.smoke import payment_platform_smoke
+from harness.stages import timed
+from harness.terraform import TerraformError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STACK = "payment-platform"
+
+
+def say(message: str) -> None:
+    """Progress line with a timestamp, flushed at once."""
+    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m harness", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="deploy, smoke-check and destroy the payment platform")
+    demo.add_argument("--target", choices=("emulator", "aws"), default="emulator")
+    demo.add_argument("--environment-suffix", default="demo")
+    demo.add_argument("--region", default="us-east-1")
+    demo.add_argument("--alert-email", default=None)
+    demo.add_argument("--keep", action="store_true", help="do not destroy at the end")
+    destroy = sub.add_parser("destroy", help="destroy an environment kept by 'demo --keep' (AWS or external emulator)")
+    destroy.add_argument("--workdir", type=Path, required=True)
+    return parser.parse_args(argv)
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Run the main job once; return the exit code."""
+    from main import parse_settings, synthesize  # the settings are built in main.py only
+
+    run_id = os.environ.get("INFRA_RUN_ID") or new_run_id()
+    workdir = PROJECT_ROOT / ".work" / f"{args.environment_suffix}-{run_id}"
+    with ExitStack() as stack:
+        endpoint: str | None = None
+        embedded = False
+        if args.target == "emulator":
+            endpoint = external_endpoint(os.environ)
+            if endpoint is None:
+                embedded = True
+                with timed("emulator: start moto server", say):
+                    endpoint = stack.enter_context(MotoServer(workdir / "moto.log")).endpoint
+            say(f"emulator at {endpoint}")
+        flags = ["--environment-suffix", args.environment_suffix, "--run-id", run_id, "--region", args.region,
+                 "--target", args.target, "--stacks", STACK, "--state-dir", str(workdir / "state")]
+        flags += ["--emulator-endpoint", endpoint] if endpoint else []
+        flags += ["--alert-email", args.alert_email] if args.alert_email else []
+        settings = parse_settings(flags, os.environ)
+        with timed("synth", say):
+            synthesize(settings, workdir / "cdktf.out")
+        target = AwsTarget.emulator(args.region, endpoint) if endpoint else AwsTarget(region=args.region)
+        env = EphemeralEnvironment(
+            stack_name=STACK, run_id=run_id, stack_dir=workdir / "cdktf.out" / "stacks" / STACK,
+            workdir=workdir, target=target, progress=say, environ=os.environ,
+        )
+        say(f"run {run_id}: logs in {workdir}")
+        if args.keep:
+            return _deploy_and_keep(env, target, workdir, embedded=embedded)
+        with env.deployed():
+            outputs = env.outputs
+            say("outputs:\n" + json.dumps(outputs, indent=2))
+            with timed("validate: smoke check", say):
+                ok = payment_platform_smoke(target, outputs, say)
+        say(f"destroyed; orphan sweep clean for run {run_id}")
+        return 0 if ok else 1
+    raise AssertionError("unreachable")
+
+
+def _deploy_and_keep(env: EphemeralEnvironment, target: AwsTarget, workdir: Path, *, embedded: bool) -> int:
+    """Deploy and smoke-check without teardown; an embedded emulator stays up until Ctrl-C."""
+    outputs = env.deploy()
+    say("outputs:\n" + json.dumps(outputs, indent=2))
+    ok = payment_platform_smoke(target, outputs, say)
+    if embedded:
+        say("kept on the embedded emulator: press Ctrl-C to stop (its state ends with it)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            say("stopping the emulator")
+    else:
+        say(f"kept: destroy later with: python -m harness destroy --workdir {workdir}")
+    return 0 if ok else 1
+
+
+def destroy(args: argparse.Namespace) -> int:
+    """Destroy a kept environment from its metadata and sweep."""
+    meta_path = args.workdir / f"{STACK}.run.json"
+    if not meta_path.exists():
+        say(f"no run metadata at {meta_path}: nothing kept there")
+        return 2
+    meta = json.loads(meta_path.read_text())
+    endpoint = meta.get("endpoint")
+    target = AwsTarget.emulator(meta["region"], endpoint) if endpoint else AwsTarget(region=meta["region"])
+    env = EphemeralEnvironment(
+        stack_name=STACK, run_id=meta["run_id"], stack_dir=args.workdir / "cdktf.out" / "stacks" / STACK,
+        workdir=args.workdir, target=target, progress=say, environ={},
+    )
+    env.teardown()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch the subcommand; turn harness failures into one clear line and exit code 1."""
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    try:
+        return demo(args) if args.command == "demo" else destroy(args)
+    except SettingsError as err:
+        say(f"invalid settings: {err}")
+        return 2
+    except (TerraformError, OrphansFoundError) as err:
+        say(f"FAILED: {err}")
+        return 1
+    except KeyboardInterrupt:
+        say("interrupted; teardown has run")
+        return 130

@@ -1,0 +1,130 @@
+"""The embedded AWS target: a moto server on a free loopback port, started and stopped by us."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+from tenacity import RetryError, retry, retry_if_exception_type, stop_after_delay, wait_fixed
+
+EXTERNAL_ENDPOINT_VAR = "EMULATOR_ENDPOINT"
+"""Set to the URL of an emulator that is already running to use it instead of starting one."""
+
+EMULATOR_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "emulator",
+    "AWS_SECRET_ACCESS_KEY": "emulator",  # noqa: S105 - the emulator accepts any key; not a secret
+    "AWS_SESSION_TOKEN": "emulator",
+}
+"""Credentials the emulator accepts; they never reach AWS because every endpoint points at it."""
+
+
+class EmulatorError(RuntimeError):
+    """The emulator did not start or stopped answering."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def is_answering(endpoint: str, timeout: float = 2.0) -> bool:
+    """True when the emulator at ``endpoint`` answers its management API."""
+    try:
+        with urllib.request.urlopen(f"{endpoint.rstrip('/')}/moto-api/data.json", timeout=timeout) as resp:  # noqa: S310
+            return bool(resp.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+class MotoServer:
+    """Context manager running ``moto.server`` on 127.0.0.1 until exit.
+
+    Attributes:
+        endpoint: ``http://127.0.0.1:<port>`` once started.
+    """
+
+    def __init__(self, log_path: Path, *, port: int | None = None, start_timeout: float = 60.0) -> None:
+        """Prepare a server that logs to ``log_path``; nothing starts until :meth:`start`."""
+        self.log_path = log_path
+        self.port = port or free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.start_timeout = start_timeout
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> MotoServer:
+        """Start the server and wait until it answers."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,  # Ctrl-C reaches us, not the emulator: teardown still needs it
+            )
+
+        @retry(stop=stop_after_delay(self.start_timeout), wait=wait_fixed(0.3),
+               retry=retry_if_exception_type(EmulatorError))
+        def wait_until_answering() -> None:
+            if self._process is not None and self._process.poll() is not None:
+                raise RuntimeError(f"moto server exited with {self._process.returncode}; see {self.log_path}")
+            if not is_answering(self.endpoint):
+                raise EmulatorError(f"waiting for moto server at {self.endpoint}")
+
+        try:
+            wait_until_answering()
+        except RetryError as err:
+            self.stop()
+            raise EmulatorError(
+                f"moto server did not answer at {self.endpoint} within {self.start_timeout:.0f}s; see {self.log_path}"
+            ) from err
+        return self
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 10 s)."""
+        if self._process is None or self._process.poll() is not None:
+            return
+        os.killpg(self._process.pid, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
+
+    def kill(self) -> None:
+        """Kill the server at once, as a crash would (fault-injection tests)."""
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
+
+    def __enter__(self) -> MotoServer:
+        """Start on entry."""
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Stop on exit, whatever happened."""
+        self.stop()
+
+
+def external_endpoint(environ: Mapping[str, str]) -> str | None:
+    """The endpoint of an already running emulator named by ``EMULATOR_ENDPOINT``, checked to answer."""
+    endpoint = environ.get(EXTERNAL_ENDPOINT_VAR)
+    if not endpoint:
+        return None
+    if not is_answering(endpoint):
+        raise EmulatorError(f"{EXTERNAL_ENDPOINT_VAR}={endpoint} does not answer the moto management API")
+    return endpoint.rstrip("/")

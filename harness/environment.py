@@ -1,0 +1,156 @@
+"""One throwaway environment of one stack: deploy, validate, teardown, sweep.
+
+Teardown is registered before apply: whatever happens after the first ``terraform apply`` starts (a
+failed create, Ctrl-C, SIGTERM), destroy runs and the orphan sweep proves it left nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from harness.aws_target import AwsTarget
+from harness.cli_config import DEFAULT_MIRROR, write_cli_config
+from harness.stages import Progress, skip_requested, timed
+from harness.sweep import Orphan, sweep
+from harness.terraform import Terraform, TerraformError
+
+
+class OrphansFoundError(RuntimeError):
+    """Resources carrying the run id survived teardown."""
+
+    def __init__(self, run_id: str, orphans: list[Orphan]) -> None:
+        """List the orphans in the message."""
+        self.orphans = orphans
+        listing = "\n".join(f"  - {o}" for o in orphans)
+        super().__init__(f"orphan sweep for run {run_id} found {len(orphans)} resource(s):\n{listing}")
+
+
+@dataclass
+class EphemeralEnvironment:
+    """A deployed copy of one synthesized stack.
+
+    Attributes:
+        stack_name: Stack to deploy (directory under ``cdktf.out/stacks``).
+        run_id: The run id carried by every name and the ``RunId`` tag.
+        stack_dir: Synthesized stack directory (Terraform's working directory).
+        workdir: This environment's own directory: logs, CLI config, metadata.
+        target: Where the resources go.
+        progress: Receives one line per stage event.
+        environ: Read for ``SKIP_<stage>`` switches.
+        mirror: Provider mirror for the generated CLI config.
+    """
+
+    stack_name: str
+    run_id: str
+    stack_dir: Path
+    workdir: Path
+    target: AwsTarget
+    progress: Progress = print
+    environ: Mapping[str, str] = field(default_factory=dict)
+    mirror: Path = DEFAULT_MIRROR
+    outputs: dict[str, Any] = field(default_factory=dict, init=False)
+    torn_down: bool = field(default=False, init=False)
+    orphans: list[Orphan] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        """Prepare the working directory and the Terraform runner."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        cli_config = write_cli_config(self.workdir / "terraform.rc", self.mirror)
+        self.log_path = self.workdir / f"{self.stack_name}.terraform.log"
+        self.terraform = Terraform(
+            workdir=self.stack_dir,
+            log_path=self.log_path,
+            env={"TF_CLI_CONFIG_FILE": str(cli_config), **self.target.terraform_env()},
+        )
+
+    def _say(self, message: str) -> None:
+        self.progress(f"[{self.stack_name} {self.run_id}] {message}")
+
+    def _stage(self, stage: str) -> Any:
+        return timed(stage, self._say)
+
+    def skipped(self, stage: str) -> bool:
+        """True (and said once) when ``SKIP_<stage>`` is set."""
+        if skip_requested(stage, self.environ):
+            self._say(f"{stage} skipped (SKIP_{stage} is set)")
+            return True
+        return False
+
+    def deploy(self) -> dict[str, Any]:
+        """``init`` + ``apply`` (unless ``SKIP_deploy``), then read the outputs."""
+        if not self.skipped("deploy"):
+            self._write_metadata()
+            with self._stage("deploy: terraform init"):
+                self.terraform.init()
+            with self._stage("deploy: terraform apply"):
+                self.terraform.apply()
+        self.outputs = self.terraform.output()
+        if not self.outputs:
+            raise RuntimeError(f"{self.stack_name}: no outputs in state; was it deployed? see {self.log_path}")
+        return self.outputs
+
+    def teardown(self) -> list[Orphan]:
+        """Destroy (unless ``SKIP_teardown``) and sweep; idempotent. Raises when orphans remain."""
+        if self.torn_down or self.skipped("teardown"):
+            return self.orphans
+        with self._stage("teardown: terraform destroy"):
+            self._destroy()
+        with self._stage("teardown: orphan sweep"):
+            self.orphans = sweep(self.target, self.run_id)
+        self.torn_down = True
+        if self.orphans:
+            raise OrphansFoundError(self.run_id, self.orphans)
+        self._say("orphan sweep: 0 resources left")
+        return self.orphans
+
+    def _destroy(self) -> None:
+        """Destroy; if it fails once, retry once: a half-created resource often clears on a second pass."""
+        if not (self.stack_dir / ".terraform").exists():
+            self.terraform.init()
+        try:
+            self.terraform.destroy()
+        except TerraformError as err:
+            self._say(f"destroy failed, retrying once: {err.errors.splitlines()[:1]}")
+            self.terraform.destroy()
+
+    @contextmanager
+    def deployed(self) -> Iterator[EphemeralEnvironment]:
+        """Deploy, yield, and always tear down, also after a failed or interrupted apply."""
+        with _interrupts_as_keyboard_interrupt():
+            try:
+                self.deploy()
+                yield self
+            finally:
+                self.teardown()
+
+    def _write_metadata(self) -> None:
+        meta = {"run_id": self.run_id, "stack": self.stack_name, "endpoint": self.target.endpoint,
+                "region": self.target.region, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        (self.workdir / f"{self.stack_name}.run.json").write_text(json.dumps(meta, indent=2))
+
+
+@contextmanager
+def _interrupts_as_keyboard_interrupt() -> Iterator[None]:
+    """Turn SIGTERM into KeyboardInterrupt so ``finally`` blocks (teardown) run as on Ctrl-C."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous: Callable[[int, FrameType | None], Any] | int | None = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

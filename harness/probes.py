@@ -1,0 +1,111 @@
+"""Live probes of deployed behaviour: one helper per behaviour, retries around the probe only.
+
+Used by the integration tests and by the main command's smoke check. Each helper returns what it
+observed (or raises :class:`ProbeError` saying what it waited for), so callers assert on real values.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
+
+from harness.aws_target import AwsTarget
+
+
+class ProbeError(AssertionError):
+    """A probe did not observe the behaviour it waited for."""
+
+
+def _eventually(what: str, timeout: float, probe: Any, interval: float = 1.0) -> Any:
+    """Call ``probe`` until it returns without raising ProbeError; fail with ``what`` after ``timeout``."""
+    try:
+        for attempt in Retrying(
+            stop=stop_after_delay(timeout), wait=wait_fixed(interval), retry=retry_if_exception_type(ProbeError)
+        ):
+            with attempt:
+                return probe()
+    except RetryError as err:
+        last = err.last_attempt.exception()
+        raise ProbeError(f"gave up after {timeout:.0f}s waiting for {what}: {last}") from None
+    raise AssertionError("unreachable")
+
+
+def key_rotation_enabled(target: AwsTarget, key_arn: str) -> bool:
+    """Whether automatic rotation is on for ``key_arn``."""
+    return bool(target.client("kms").get_key_rotation_status(KeyId=key_arn)["KeyRotationEnabled"])
+
+
+def bucket_default_kms_key(target: AwsTarget, bucket: str) -> tuple[str, str | None]:
+    """The bucket's default encryption as ``(algorithm, kms key id)``."""
+    rules = target.client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    default = rules[0]["ApplyServerSideEncryptionByDefault"]
+    return default["SSEAlgorithm"], default.get("KMSMasterKeyID")
+
+
+def queue_kms_key(target: AwsTarget, queue_url: str) -> str | None:
+    """The CMK a queue is encrypted with."""
+    attrs = target.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["KmsMasterKeyId"])
+    value: str | None = attrs.get("Attributes", {}).get("KmsMasterKeyId")
+    return value
+
+
+@dataclass(frozen=True)
+class DlqObservation:
+    """What :func:`message_reaches_dlq` saw.
+
+    Attributes:
+        receives: Times the message was received from the work queue without being deleted.
+        dlq_body: Body of the message found in the DLQ.
+        dlq_receive_count: ``ApproximateReceiveCount`` as reported by the DLQ.
+    """
+
+    receives: int
+    dlq_body: str
+    dlq_receive_count: int
+
+
+def message_reaches_dlq(
+    target: AwsTarget, queue_url: str, dlq_url: str, receives: int, timeout: float = 60.0
+) -> DlqObservation:
+    """Send a message, receive it ``receives`` times without deleting it, and find it in the DLQ.
+
+    Each receive hides the message for only one second, so the probe does not wait out the queue's
+    own visibility timeout.
+    """
+    sqs = target.client("sqs")
+    body = f"dlq-probe-{uuid.uuid4()}"
+    sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+
+    def receive_once() -> None:
+        messages = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=1, VisibilityTimeout=1, WaitTimeSeconds=1
+        ).get("Messages", [])
+        if not any(m["Body"] == body for m in messages):
+            raise ProbeError("the probe message to be receivable from the work queue")
+
+    for n in range(1, receives + 1):
+        _eventually(f"receive #{n} of the probe message", timeout, receive_once)
+
+    def found_in_dlq() -> DlqObservation:
+        # A receive on the source queue is what makes SQS move an over-received message; if that
+        # receive returns the message again, the queue allows more receives than it should.
+        again = sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=1, VisibilityTimeout=1, WaitTimeSeconds=1
+        ).get("Messages", [])
+        if any(m["Body"] == body for m in again):
+            raise AssertionError(f"the work queue delivered the probe message a {receives + 1}th time")
+        messages = sqs.receive_message(
+            QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, AttributeNames=["ApproximateReceiveCount"]
+        ).get("Messages", [])
+        for message in messages:
+            if message["Body"] == body:
+                sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
+                count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "0"))
+                return DlqObservation(receives, message["Body"], count)
+        raise ProbeError("the probe message in the DLQ")
+
+    result: DlqObservation = _eventually("the probe message to move to the DLQ", timeout, found_in_dlq)
+    return result

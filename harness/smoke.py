@@ -1,0 +1,40 @@
+"""The main command's short live smoke check of a deployed payment platform."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from harness.aws_target import AwsTarget
+from harness.probes import bucket_default_kms_key, key_rotation_enabled, message_reaches_dlq
+
+MAX_RECEIVE_COUNT = 3
+
+
+def payment_platform_smoke(target: AwsTarget, outputs: Mapping[str, Any], say: Callable[[str], None]) -> bool:
+    """Probe the deployed slice; print one line per check; True when all pass."""
+    key_arn = outputs["data_key_arn"]
+    checks: list[tuple[str, Callable[[], bool]]] = [
+        ("data key rotation is on", lambda: key_rotation_enabled(target, key_arn)),
+        (
+            "transaction-log bucket encrypts with the data key",
+            lambda: bucket_default_kms_key(target, outputs["transaction_logs_bucket_name"]) == ("aws:kms", key_arn),
+        ),
+        (
+            f"a message received {MAX_RECEIVE_COUNT}x without delete lands in the DLQ",
+            lambda: bool(
+                message_reaches_dlq(target, outputs["payments_queue_url"], outputs["payments_dlq_url"],
+                                    MAX_RECEIVE_COUNT).dlq_body
+            ),
+        ),
+    ]
+    ok = True
+    for label, check in checks:
+        try:
+            passed = check()
+        except AssertionError as err:
+            passed = False
+            label = f"{label}: {err}"
+        say(f"smoke: {'PASS' if passed else 'FAIL'} {label}")
+        ok = ok and passed
+    return ok

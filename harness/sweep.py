@@ -1,0 +1,124 @@
+"""Orphan sweep: after destroy, find anything still carrying the run id.
+
+Two sources: the Resource Groups Tagging API (``RunId`` tag) and direct listings of the services
+whose resources are missing from it or untaggable (aliases, some queues, roles, log groups ...).
+A KMS key pending deletion counts as gone: AWS never deletes a key at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from harness.aws_target import AwsTarget
+
+RUN_ID_TAG = "RunId"
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """A resource left behind by a run.
+
+    Attributes:
+        service: AWS service, e.g. ``s3``.
+        identifier: ARN, URL or name.
+        found_by: Which listing found it.
+    """
+
+    service: str
+    identifier: str
+    found_by: str
+
+    def __str__(self) -> str:
+        """One line for reports."""
+        return f"{self.service}: {self.identifier} (found by {self.found_by})"
+
+
+Probe = Callable[[AwsTarget, str], Iterable[Orphan]]
+
+
+def _kms_key_is_live(target: AwsTarget, key_id: str) -> bool:
+    state = target.client("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]
+    return bool(state not in ("PendingDeletion", "PendingReplicaDeletion"))
+
+
+def by_tagging_api(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
+    """Everything the tagging API lists with ``RunId=<run_id>`` (KMS keys pending deletion excluded)."""
+    paginator = target.client("resourcegroupstaggingapi").get_paginator("get_resources")
+    for page in paginator.paginate(TagFilters=[{"Key": RUN_ID_TAG, "Values": [run_id]}]):
+        for item in page["ResourceTagMappingList"]:
+            arn = item["ResourceARN"]
+            service = arn.split(":")[2]
+            if service == "kms" and not _kms_key_is_live(target, arn):
+                continue
+            yield Orphan(service, arn, "tagging API")
+
+
+def s3_buckets(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
+    """Buckets whose name carries the run id."""
+    for bucket in target.client("s3").list_buckets().get("Buckets", []):
+        if run_id in bucket["Name"]:
+            yield Orphan("s3", bucket["Name"], "ListBuckets")
+
+
+def sqs_queues(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
+    """Queues whose URL carries the run id."""
+    for url in target.client("sqs").list_queues().get("QueueUrls", []):
+        if run_id in url.rsplit("/", 1)[-1]:
+            yield Orphan("sqs", url, "ListQueues")
+
+
+def kms_keys(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
+    """Aliases carrying the run id, and live keys tagged with it."""
+    kms = target.client("kms")
+    for page in kms.get_paginator("list_aliases").paginate():
+        for alias in page["Aliases"]:
+            if run_id in alias["AliasName"]:
+                yield Orphan("kms", alias["AliasName"], "ListAliases")
+    for page in kms.get_paginator("list_keys").paginate():
+        for key in page["Keys"]:
+            if not _kms_key_is_live(target, key["KeyId"]):
+                continue
+            tags = kms.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
+            if any(t["TagKey"] == RUN_ID_TAG and t["TagValue"] == run_id for t in tags):
+                yield Orphan("kms", key["KeyArn"], "ListKeys")
+
+
+def iam_roles(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
+    """Roles and customer-managed policies whose name carries the run id."""
+    iam = target.client("iam")
+    for page in iam.get_paginator("list_roles").paginate():
+        for role in page["Roles"]:
+            if run_id in role["RoleName"]:
+                yield Orphan("iam", role["Arn"], "ListRoles")
+    for page in iam.get_paginator("list_policies").paginate(Scope="Local"):
+        for policy in page["Policies"]:
+            if run_id in policy["PolicyName"]:
+                yield Orphan("iam", policy["Arn"], "ListPolicies")
+
+
+def log_groups(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
+    """Log groups whose name carries the run id."""
+    for page in target.client("logs").get_paginator("describe_log_groups").paginate():
+        for group in page["logGroups"]:
+            if run_id in group["logGroupName"]:
+                yield Orphan("logs", group["logGroupName"], "DescribeLogGroups")
+
+
+DEFAULT_PROBES: tuple[Probe, ...] = (by_tagging_api, s3_buckets, sqs_queues, kms_keys, iam_roles, log_groups)
+
+
+def sweep(target: AwsTarget, run_id: str, probes: Iterable[Probe] = DEFAULT_PROBES) -> list[Orphan]:
+    """Every resource still carrying ``run_id``, de-duplicated; an unreachable listing is an error."""
+    if not run_id:
+        raise ValueError("run_id: required; sweeping without one would report every resource")
+    found: dict[str, Orphan] = {}
+    for probe in probes:
+        try:
+            for orphan in probe(target, run_id):
+                found.setdefault(orphan.identifier, orphan)
+        except (ClientError, BotoCoreError) as err:
+            raise RuntimeError(f"orphan sweep could not list with {probe.__name__}: {err}") from err
+    return sorted(found.values(), key=lambda o: (o.service, o.identifier))

@@ -1,0 +1,161 @@
+"""Terraform via subprocess: full logs to a file, retries on known transient errors, clean interrupts."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+RETRYABLE_ERRORS: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(p)
+    for p in (
+        r"RequestLimitExceeded",
+        r"Throttling(Exception)?",
+        r"TooManyRequestsException",
+        r"ServiceUnavailable",
+        r"connection reset by peer",
+        r"connection refused",
+        r"i/o timeout",
+        r"TLS handshake timeout",
+        r"timeout while waiting for plugin to start",
+        r"Failed to load plugin schemas",
+        r"OperationAborted: A conflicting conditional operation",
+    )
+)
+"""Errors worth retrying the whole command for: throttling, transient network and plugin start-up."""
+
+MAX_ATTEMPTS = 3
+
+
+class TerraformError(RuntimeError):
+    """A Terraform command failed; the message carries its error lines and the log path."""
+
+    def __init__(self, command: Sequence[str], returncode: int, errors: str, log_path: Path) -> None:
+        """Describe the failed command."""
+        self.command = list(command)
+        self.returncode = returncode
+        self.errors = errors
+        self.log_path = log_path
+        super().__init__(
+            f"terraform {' '.join(command)} exited {returncode}; full log: {log_path}\n{errors}".rstrip()
+        )
+
+
+def error_lines(output: str, limit: int = 40) -> str:
+    """The ``Error:`` blocks of Terraform output, for messages (the log keeps everything)."""
+    lines = output.splitlines()
+    picked: list[str] = []
+    for i, line in enumerate(lines):
+        if "Error:" in line:
+            picked.extend(lines[i : i + 6])
+    return "\n".join(picked[:limit])
+
+
+def is_retryable(output: str) -> re.Pattern[str] | None:
+    """The first retryable pattern found in ``output``, or ``None``."""
+    return next((p for p in RETRYABLE_ERRORS if p.search(output)), None)
+
+
+@dataclass
+class Terraform:
+    """Runs Terraform in one working directory.
+
+    Attributes:
+        workdir: Directory holding the synthesized ``cdk.tf.json``.
+        log_path: File that receives the full output of every command.
+        env: Extra environment (CLI config, credentials) on top of the current one.
+        parallelism: Terraform's ``-parallelism``.
+    """
+
+    workdir: Path
+    log_path: Path
+    env: Mapping[str, str]
+    parallelism: int = 20
+
+    def run(self, *args: str, allowed_exit_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+        """Run ``terraform <args>``, retrying retryable failures; raise :class:`TerraformError` otherwise.
+
+        On Ctrl-C or SIGTERM, Terraform is sent SIGINT and waited for, so it can stop gracefully and
+        write its state; then the interrupt propagates and the caller's teardown runs.
+        """
+        command = ["terraform", *args]
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            result = self._run_once(command)
+            if result.returncode in allowed_exit_codes:
+                return result
+            pattern = is_retryable(result.stdout)
+            if pattern is None or attempt == MAX_ATTEMPTS:
+                raise TerraformError(args, result.returncode, error_lines(result.stdout), self.log_path)
+            self._log(f"# retrying after a transient error matching /{pattern.pattern}/ (attempt {attempt})\n")
+            time.sleep(2 * attempt)
+        raise AssertionError("unreachable")
+
+    def _run_once(self, command: list[str]) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1", "TF_INPUT": "0", **self.env}
+        self._log(f"\n# {time.strftime('%H:%M:%S')} $ {' '.join(command)}\n")
+        process = subprocess.Popen(
+            command,
+            cwd=self.workdir,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # we forward interrupts ourselves, once, after which Terraform stops cleanly
+        )
+        chunks: list[str] = []
+        try:
+            assert process.stdout is not None
+            with self.log_path.open("a") as log:
+                for line in process.stdout:
+                    chunks.append(line)
+                    log.write(line)
+                    log.flush()
+            process.wait()
+        except BaseException:
+            if process.poll() is None:
+                self._log("# interrupted: asking terraform to stop gracefully (SIGINT)\n")
+                process.send_signal(signal.SIGINT)
+                try:
+                    process.wait(timeout=300)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            raise
+        return subprocess.CompletedProcess(command, process.returncode, "".join(chunks), "")
+
+    def _log(self, text: str) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("a") as log:
+            log.write(text)
+
+    def init(self) -> None:
+        """``terraform init`` (providers from the CLI config's mirror or registry)."""
+        self.run("init", "-input=false", "-no-color")
+
+    def apply(self) -> None:
+        """``terraform apply -auto-approve``."""
+        self.run("apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={self.parallelism}")
+
+    def destroy(self) -> None:
+        """``terraform destroy -auto-approve``."""
+        self.run("destroy", "-auto-approve", "-input=false", "-no-color", f"-parallelism={self.parallelism}")
+
+    def output(self) -> dict[str, Any]:
+        """Outputs as plain values (``terraform output -json``)."""
+        raw = json.loads(self.run("output", "-json", "-no-color").stdout or "{}")
+        return {name: item["value"] for name, item in raw.items()}
+
+    def state_list(self) -> list[str]:
+        """Addresses in state (empty when there is no state yet)."""
+        result = self.run("state", "list", "-no-color", allowed_exit_codes=(0, 1))
+        return [line for line in result.stdout.splitlines() if line.strip()] if result.returncode == 0 else []
+
+    def state_rm(self, address: str) -> None:
+        """Forget ``address`` (a failed create can leave state its destroy cannot remove)."""
+        self.run("state", "rm", "-no-color", address)

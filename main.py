@@ -1,0 +1,144 @@
+"""Entry point: build the validated settings, then synthesize the stacks.
+
+``python main.py`` synthesizes to ``cdktf.out/``; ``cdktf synth`` runs the same file (see cdktf.json).
+Settings come from, in order of precedence: CLI flags, environment variables, cdktf context, defaults.
+Bad input fails here, with the field and the rule, before the provider bindings are even imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from constructs_py.settings import BackendKind, BackendSettings, FeatureSwitches, Settings, SettingsError, Target
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+STACK_CHOICES = ("payment-platform", "pci-data-processing")
+
+# field -> (CLI flag, environment variable, cdktf context key)
+_SOURCES: dict[str, tuple[str, str, str]] = {
+    "environment_suffix": ("--environment-suffix", "ENVIRONMENT_SUFFIX", "environmentSuffix"),
+    "environment": ("--environment", "INFRA_ENVIRONMENT", "environment"),
+    "region": ("--region", "INFRA_REGION", "region"),
+    "target": ("--target", "INFRA_TARGET", "target"),
+    "owner": ("--owner", "INFRA_OWNER", "owner"),
+    "data_classification": ("--data-classification", "INFRA_DATA_CLASSIFICATION", "dataClassification"),
+    "alert_email": ("--alert-email", "INFRA_ALERT_EMAIL", "alertEmail"),
+    "run_id": ("--run-id", "INFRA_RUN_ID", "runId"),
+    "emulator_endpoint": ("--emulator-endpoint", "EMULATOR_ENDPOINT", "emulatorEndpoint"),
+    "stacks": ("--stacks", "INFRA_STACKS", "stacks"),
+    "backend": ("--backend", "INFRA_BACKEND", "backend"),
+    "state_dir": ("--state-dir", "INFRA_STATE_DIR", "stateDir"),
+    "state_bucket": ("--state-bucket", "INFRA_STATE_BUCKET", "stateBucket"),
+}
+DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for field_name, (flag, env, ctx) in _SOURCES.items():
+        parser.add_argument(flag, dest=field_name, help=f"env {env}, context {ctx}")
+    parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"), help="synth output dir")
+    return parser
+
+
+def parse_settings(
+    argv: Sequence[str], environ: Mapping[str, str], context: Mapping[str, Any] | None = None
+) -> Settings:
+    """Build the validated :class:`Settings` from CLI flags, environment and cdktf context.
+
+    Raises:
+        SettingsError: A value breaks its field's rule; the message names field and rule.
+    """
+    args, _ = _parser().parse_known_args(list(argv))
+    context = context or {}
+
+    def pick(field_name: str, default: str | None = None) -> str | None:
+        _flag, env, ctx = _SOURCES[field_name]
+        for value in (getattr(args, field_name), environ.get(env), context.get(ctx)):
+            if value is not None:
+                return str(value)
+        return default
+
+    target_raw = pick("target", Target.EMULATOR.value) or ""
+    try:
+        target = Target(target_raw)
+    except ValueError:
+        raise SettingsError(f"target: one of {[t.value for t in Target]} (got {target_raw!r})") from None
+    stacks = {s.strip() for s in (pick("stacks", ",".join(STACK_CHOICES)) or "").split(",") if s.strip()}
+    if not stacks or not stacks <= set(STACK_CHOICES):
+        raise SettingsError(f"stacks: comma-separated subset of {list(STACK_CHOICES)} (got {sorted(stacks)!r})")
+    backend_raw = pick("backend", BackendKind.LOCAL.value) or ""
+    try:
+        backend_kind = BackendKind(backend_raw)
+    except ValueError:
+        raise SettingsError(f"backend.kind: one of {[k.value for k in BackendKind]} (got {backend_raw!r})") from None
+
+    return Settings(
+        environment_suffix=pick("environment_suffix", "dev") or "",
+        environment=pick("environment", "dev") or "",
+        region=pick("region", "us-east-1") or "",
+        target=target,
+        owner=pick("owner", "platform-engineering") or "",
+        data_classification=pick("data_classification", "confidential") or "",
+        alert_email=pick("alert_email"),
+        run_id=pick("run_id"),
+        emulator_endpoint=pick("emulator_endpoint", DEFAULT_EMULATOR_ENDPOINT) if target is Target.EMULATOR else None,
+        features=FeatureSwitches(
+            payment_platform="payment-platform" in stacks, pci_data_processing="pci-data-processing" in stacks
+        ),
+        backend=BackendSettings(
+            kind=backend_kind,
+            state_dir=pick("state_dir", str(PROJECT_ROOT / ".state")) or "",
+            s3_bucket=pick("state_bucket"),
+        ),
+    )
+
+
+def synthesize(settings: Settings, outdir: Path) -> Path:
+    """Synthesize every enabled stack of ``settings`` into ``outdir`` and return ``outdir``.
+
+    Imports the provider bindings (slow, ~1.5 GB) only here, after the settings are known good.
+    """
+    # jsii warns on every start that Node 20 is past end of life; the Lambdas themselves run nodejs22.x.
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    from cdktf import App
+
+    from constructs_py.stacks.payment_platform import PaymentPlatformStack
+
+    context = {"cdktfRelativeModules": _relative_modules(), "excludeStackIdFromLogicalIds": "true"}
+    app = App(outdir=str(outdir), context=context)
+    if settings.features.payment_platform:
+        PaymentPlatformStack(app, settings=settings)
+    app.synth()
+    return outdir
+
+
+def _relative_modules() -> list[str]:
+    """Local HCL modules, for ``TerraformHclModule(source="./modules/...")`` outside the cdktf CLI."""
+    modules = PROJECT_ROOT / "modules"
+    return sorted(f"./modules/{p.name}" for p in modules.iterdir() if (p / "main.tf").exists()) if modules.exists() else []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Synthesize from the command line; exit 2 with the field and rule on bad settings."""
+    argv = sys.argv[1:] if argv is None else argv
+    context = json.loads(os.environ.get("CDKTF_CONTEXT_JSON", "{}"))
+    try:
+        settings = parse_settings(argv, os.environ, context)
+    except SettingsError as err:
+        print(f"invalid settings: {err}", file=sys.stderr)
+        return 2
+    args, _ = _parser().parse_known_args(list(argv))
+    synthesize(settings, Path(args.outdir))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
