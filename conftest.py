@@ -1,0 +1,60 @@
+"""Project-wide pytest wiring: the ``--target`` option, emulator-gap skips and the live-check summary."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pytest
+
+from constructs_py.capabilities import gap_for
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--target",
+        choices=("emulator", "aws"),
+        default=os.environ.get("INFRA_TARGET", "emulator"),
+        help="where live tests deploy: the embedded moto server (default) or a real AWS account",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "emulator_gap(key): live check of a resource or behaviour the emulator cannot host; "
+        "skipped on the emulator with the reason from the capability list",
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker in item.iter_markers("emulator_gap"):
+        key = marker.args[0]
+        gap = gap_for(key)
+        if gap is None:
+            raise pytest.UsageError(f"{item.nodeid}: emulator_gap({key!r}) is not in the capability list")
+        if item.config.getoption("--target") == "emulator":
+            pytest.skip(gap.describe())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+    ran: Counter[str] = Counter()
+    skipped: Counter[str] = Counter()
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if "live" not in getattr(report, "keywords", {}):
+                continue
+            if report.when == "call" and outcome in ("passed", "failed"):
+                ran[outcome] += 1
+            elif report.skipped:
+                reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+                skipped[reason.removeprefix("Skipped: ")] += 1
+    if not ran and not skipped:
+        return
+    target = config.getoption("--target")
+    terminalreporter.section(f"live checks on {target}")
+    terminalreporter.write_line(
+        f"{sum(ran.values())} ran live ({ran['passed']} passed, {ran['failed']} failed); "
+        f"{sum(skipped.values())} skipped"
+    )
+    for reason, count in sorted(skipped.items()):
+        terminalreporter.write_line(f"  skipped x{count}: {reason}")

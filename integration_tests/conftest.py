@@ -1,0 +1,104 @@
+"""Live fixtures: one emulator and one synthesis per session, one deployed environment per stack.
+
+Each environment registers its teardown before its first apply, so a failed or interrupted deploy
+(Ctrl-C, SIGTERM) is still destroyed and swept.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import pytest
+
+from harness.aws_target import AwsTarget
+from harness.emulator import MotoServer, external_endpoint
+from harness.environment import EphemeralEnvironment
+from harness.run_id import new_run_id
+from main import PROJECT_ROOT, parse_settings, synthesize
+
+LIVE_SUFFIX = "it"
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    """One live test session: run id, target, working directory and synthesized stacks."""
+
+    run_id: str
+    target: AwsTarget
+    workdir: Path
+    outdir: Path
+
+
+def _progress_writer(config: pytest.Config, log: Path) -> callable:  # type: ignore[valid-type]
+    capture = config.pluginmanager.getplugin("capturemanager")
+    reporter = config.pluginmanager.getplugin("terminalreporter")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+
+    def say(message: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} {worker or 'main'} {message}"
+        with log.open("a") as handle:
+            handle.write(line + "\n")
+        if worker is None and reporter is not None and capture is not None:
+            with capture.global_and_fixture_disabled():
+                reporter.write_line(line)
+
+    return say
+
+
+@pytest.fixture(scope="session")
+def live_run(request: pytest.FixtureRequest) -> Iterator[LiveRun]:
+    """Start (or reuse) the emulator and synthesize every stack once for this session."""
+    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    request.addfinalizer(lambda: signal.signal(signal.SIGTERM, previous))
+    run_id = os.environ.get("INFRA_RUN_ID") or new_run_id()
+    workdir = PROJECT_ROOT / ".work" / f"{LIVE_SUFFIX}-{run_id}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    target_kind = request.config.getoption("--target")
+    flags = ["--environment-suffix", LIVE_SUFFIX, "--run-id", run_id, "--target", target_kind,
+             "--stacks", "payment-platform", "--state-dir", str(workdir / "state")]
+    server: MotoServer | None = None
+    if target_kind == "emulator":
+        endpoint = external_endpoint(os.environ)
+        if endpoint is None:
+            server = MotoServer(workdir / "moto.log").start()
+            request.addfinalizer(server.stop)
+            endpoint = server.endpoint
+        flags += ["--emulator-endpoint", endpoint]
+        target = AwsTarget.emulator("us-east-1", endpoint)
+    else:
+        flags += ["--alert-email", os.environ.get("INFRA_ALERT_EMAIL", "")]
+        target = AwsTarget(region=os.environ.get("INFRA_REGION", "us-east-1"))
+    settings = parse_settings(flags, os.environ)
+    outdir = synthesize(settings, workdir / "cdktf.out")
+    yield LiveRun(run_id=run_id, target=target, workdir=workdir, outdir=outdir)
+
+
+def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _environment(request: pytest.FixtureRequest, live_run: LiveRun, stack: str) -> EphemeralEnvironment:
+    env = EphemeralEnvironment(
+        stack_name=stack,
+        run_id=live_run.run_id,
+        stack_dir=live_run.outdir / "stacks" / stack,
+        workdir=live_run.workdir,
+        target=live_run.target,
+        progress=_progress_writer(request.config, live_run.workdir / "progress.log"),
+        environ=os.environ,
+    )
+    request.addfinalizer(env.teardown)  # registered before apply: runs after a failed or interrupted deploy too
+    env.deploy()
+    return env
+
+
+@pytest.fixture(scope="session")
+def payment_platform(request: pytest.FixtureRequest, live_run: LiveRun) -> EphemeralEnvironment:
+    """The payment platform, deployed once for the session."""
+    return _environment(request, live_run, "payment-platform")

@@ -1,0 +1,49 @@
+"""Synthesize once per session: the payment platform for AWS and for the emulator."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from main import parse_settings, synthesize
+from unit_tests.synth_json import StackJson
+
+EMULATOR_URL = "http://127.0.0.1:4599"
+RUN_ID = "ut1234"
+SUFFIX = "unit"
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    aws: StackJson
+    emulator: StackJson
+    aws_outdir: Path
+
+
+def base_argv(target: str) -> list[str]:
+    argv = ["--environment-suffix", SUFFIX, "--run-id", RUN_ID, "--target", target, "--owner", "payments-team",
+            "--data-classification", "pci", "--state-dir", "/tmp/unit-state"]
+    if target == "aws":
+        argv += ["--alert-email", "payments-oncall@example.org"]
+    else:
+        argv += ["--emulator-endpoint", EMULATOR_URL]
+    return argv
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    root = tmp_path_factory.mktemp("synth")
+    docs = {}
+    for target in ("aws", "emulator"):
+        outdir = synthesize(parse_settings(base_argv(target), environ={}), root / target)
+        docs[target] = StackJson.load(outdir, "payment-platform")
+    return Synthesized(aws=docs["aws"], emulator=docs["emulator"], aws_outdir=root / "aws")
+
+
+@pytest.fixture(scope="session", params=["aws", "emulator"])
+def stack(request: pytest.FixtureRequest, synthesized: Synthesized) -> StackJson:
+    """The payment platform as synthesized for each target."""
+    doc: StackJson = getattr(synthesized, request.param)
+    return doc

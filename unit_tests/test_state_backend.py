@@ -1,0 +1,25 @@
+"""Long-lived environments can keep state in S3 with native locking instead of local files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from main import parse_settings, synthesize
+from unit_tests.synth_json import StackJson
+
+
+def test_s3_backend_uses_native_lockfile_and_encryption(tmp_path: Path, synthesized: object) -> None:
+    # `synthesized` first: the provider bindings are imported once per session by that fixture.
+    settings = parse_settings(
+        ["--environment-suffix", "prod", "--target", "aws", "--alert-email", "oncall@example.org",
+         "--backend", "s3", "--state-bucket", "acme-terraform-state"],
+        environ={},
+    )
+    doc = StackJson.load(synthesize(settings, tmp_path), "payment-platform").doc
+    s3 = doc["terraform"]["backend"]["s3"]
+    assert s3["bucket"] == "acme-terraform-state"
+    assert s3["key"] == "pci-payment-infra/prod/payment-platform.tfstate"
+    assert s3["use_lockfile"] is True
+    assert s3["encrypt"] is True
+    assert "dynamodb_table" not in s3
+    assert "local" not in doc["terraform"]["backend"]
