@@ -11,6 +11,7 @@ from constructs_py.capabilities import gap_for
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--target`` (default from ``INFRA_TARGET``, else the emulator)."""
     parser.addoption(
         "--target",
         choices=("emulator", "aws"),
@@ -20,13 +21,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the ``emulator_gap`` marker."""
     config.addinivalue_line(
-        "markers", "emulator_gap(key): live check of a resource or behaviour the emulator cannot host; "
+        "markers",
+        "emulator_gap(key): live check of a resource or behaviour the emulator cannot host; "
         "skipped on the emulator with the reason from the capability list",
     )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip an ``emulator_gap`` check on the emulator with the capability list's reason."""
     for marker in item.iter_markers("emulator_gap"):
         key = marker.args[0]
         gap = gap_for(key)
@@ -36,7 +40,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             pytest.skip(gap.describe())
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """Print how many live checks ran and how many were skipped, by reason."""
     ran: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
     for outcome in ("passed", "failed", "skipped", "error"):

@@ -15,7 +15,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from constructs_py.settings import BackendKind, BackendSettings, FeatureSwitches, Settings, SettingsError, Target
+from constructs_py.settings import (
+    BackendKind,
+    BackendSettings,
+    FeatureSwitches,
+    Settings,
+    SettingsError,
+    Target,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 STACK_CHOICES = ("payment-platform", "pci-data-processing")
@@ -40,10 +47,14 @@ DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     for field_name, (flag, env, ctx) in _SOURCES.items():
         parser.add_argument(flag, dest=field_name, help=f"env {env}, context {ctx}")
-    parser.add_argument("--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"), help="synth output dir")
+    parser.add_argument(
+        "--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"), help="synth output dir"
+    )
     return parser
 
 
@@ -72,12 +83,16 @@ def parse_settings(
         raise SettingsError(f"target: one of {[t.value for t in Target]} (got {target_raw!r})") from None
     stacks = {s.strip() for s in (pick("stacks", ",".join(STACK_CHOICES)) or "").split(",") if s.strip()}
     if not stacks or not stacks <= set(STACK_CHOICES):
-        raise SettingsError(f"stacks: comma-separated subset of {list(STACK_CHOICES)} (got {sorted(stacks)!r})")
+        raise SettingsError(
+            f"stacks: comma-separated subset of {list(STACK_CHOICES)} (got {sorted(stacks)!r})"
+        )
     backend_raw = pick("backend", BackendKind.LOCAL.value) or ""
     try:
         backend_kind = BackendKind(backend_raw)
     except ValueError:
-        raise SettingsError(f"backend.kind: one of {[k.value for k in BackendKind]} (got {backend_raw!r})") from None
+        raise SettingsError(
+            f"backend.kind: one of {[k.value for k in BackendKind]} (got {backend_raw!r})"
+        ) from None
 
     return Settings(
         environment_suffix=pick("environment_suffix", "dev") or "",
@@ -88,7 +103,9 @@ def parse_settings(
         data_classification=pick("data_classification", "confidential") or "",
         alert_email=pick("alert_email"),
         run_id=pick("run_id"),
-        emulator_endpoint=pick("emulator_endpoint", DEFAULT_EMULATOR_ENDPOINT) if target is Target.EMULATOR else None,
+        emulator_endpoint=pick("emulator_endpoint", DEFAULT_EMULATOR_ENDPOINT)
+        if target is Target.EMULATOR
+        else None,
         features=FeatureSwitches(
             payment_platform="payment-platform" in stacks, pci_data_processing="pci-data-processing" in stacks
         ),
@@ -123,7 +140,11 @@ def synthesize(settings: Settings, outdir: Path) -> Path:
 def _relative_modules() -> list[str]:
     """Local HCL modules, for ``TerraformHclModule(source="./modules/...")`` outside the cdktf CLI."""
     modules = PROJECT_ROOT / "modules"
-    return sorted(f"./modules/{p.name}" for p in modules.iterdir() if (p / "main.tf").exists()) if modules.exists() else []
+    return (
+        sorted(f"./modules/{p.name}" for p in modules.iterdir() if (p / "main.tf").exists())
+        if modules.exists()
+        else []
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,10 +16,33 @@ that pin in every stack so the newest 5.x provider available (5.100.0 in the off
 """
 
 EMULATED_SERVICES = (
-    "autoscaling", "cloudtrail", "cloudwatch", "configservice", "ec2", "elb", "elbv2", "events",
-    "firehose", "guardduty", "iam", "kinesis", "kms", "lambda", "logs", "networkfirewall", "rds",
-    "resourcegroupstaggingapi", "route53", "s3", "secretsmanager", "sns", "sqs", "ssm", "sts",
-    "wafv2", "xray",
+    "autoscaling",
+    "cloudtrail",
+    "cloudwatch",
+    "configservice",
+    "ec2",
+    "elb",
+    "elbv2",
+    "events",
+    "firehose",
+    "guardduty",
+    "iam",
+    "kinesis",
+    "kms",
+    "lambda",
+    "logs",
+    "networkfirewall",
+    "rds",
+    "resourcegroupstaggingapi",
+    "route53",
+    "s3",
+    "secretsmanager",
+    "sns",
+    "sqs",
+    "ssm",
+    "sts",
+    "wafv2",
+    "xray",
 )
 """Provider endpoint names pointed at the emulator on the emulator target."""
 
@@ -54,7 +77,9 @@ class AwsProviderWiring(Construct):
             "aws",
             region=props.region,
             default_tags=[aws_provider.AwsProviderDefaultTags(tags=props.default_tags)],
-            endpoints=[aws_provider.AwsProviderEndpoints(**{_endpoint_key(s): emulator for s in EMULATED_SERVICES})]
+            endpoints=[
+                aws_provider.AwsProviderEndpoints(**{_endpoint_key(s): emulator for s in EMULATED_SERVICES})
+            ]
             if emulator
             else None,
             max_retries=EMULATOR_MAX_RETRIES if emulator else None,

@@ -11,12 +11,12 @@ Measured with Terraform 1.11.4, AWS provider 5.100.0 and moto server 5.2.5; re-c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from constructs_py.settings import Target
 
 
-class Symptom(str, Enum):
+class Symptom(StrEnum):
     """How the gap shows itself when the resource is applied to the emulator."""
 
     FAILS_FAST = "the API call fails at once"
@@ -47,35 +47,70 @@ class Gap:
 EMULATOR_GAPS: dict[str, Gap] = {
     gap.resource_type: gap
     for gap in (
-        Gap("aws_networkfirewall_rule_group", Symptom.FAILS_FAST, "CreateRuleGroup is not implemented (HTTP 500)"),
-        Gap("aws_networkfirewall_firewall_policy", Symptom.FAILS_FAST,
-            "CreateFirewallPolicy is not implemented (HTTP 500)"),
+        Gap(
+            "aws_networkfirewall_rule_group",
+            Symptom.FAILS_FAST,
+            "CreateRuleGroup is not implemented (HTTP 500)",
+        ),
+        Gap(
+            "aws_networkfirewall_firewall_policy",
+            Symptom.FAILS_FAST,
+            "CreateFirewallPolicy is not implemented (HTTP 500)",
+        ),
         Gap("aws_networkfirewall_firewall", Symptom.DESTROY_FAILS, "DeleteFirewall returns HTTP 500"),
-        Gap("aws_networkfirewall_logging_configuration", Symptom.FAILS_FAST,
-            "needs a firewall, which the emulator cannot destroy"),
+        Gap(
+            "aws_networkfirewall_logging_configuration",
+            Symptom.FAILS_FAST,
+            "needs a firewall, which the emulator cannot destroy",
+        ),
         Gap("aws_xray_sampling_rule", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
         Gap("aws_xray_encryption_config", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
         Gap("aws_xray_group", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
-        Gap("aws_guardduty_publishing_destination", Symptom.FAILS_FAST,
-            "CreatePublishingDestination returns HTTP 404"),
-        Gap("aws_config_remediation_configuration", Symptom.FAILS_FAST,
-            "PutRemediationConfigurations returns HTTP 500"),
+        Gap(
+            "aws_guardduty_publishing_destination",
+            Symptom.FAILS_FAST,
+            "CreatePublishingDestination returns HTTP 404",
+        ),
+        Gap(
+            "aws_config_remediation_configuration",
+            Symptom.FAILS_FAST,
+            "PutRemediationConfigurations returns HTTP 500",
+        ),
         Gap("aws_cloudwatch_query_definition", Symptom.FAILS_FAST, "PutQueryDefinition returns HTTP 500"),
         Gap("aws_cloudwatch_composite_alarm", Symptom.FAILS_FAST, "PutCompositeAlarm returns HTTP 500"),
-        Gap("aws_sqs_queue_redrive_allow_policy", Symptom.HANGS,
-            "the provider waits ~20 minutes for an attribute never returned; use redrive_policy on the source"),
-        Gap("aws_secretsmanager_secret_rotation", Symptom.NOT_EXECUTED,
-            "rotation cannot invoke the Lambda (no container runtime), leaving an AWSPENDING version"),
-        Gap("behaviour:lambda_invoke", Symptom.NOT_EXECUTED,
+        Gap(
+            "aws_sqs_queue_redrive_allow_policy",
+            Symptom.HANGS,
+            "the provider waits ~20 minutes for an attribute never returned; "
+            "use redrive_policy on the source",
+        ),
+        Gap(
+            "aws_secretsmanager_secret_rotation",
+            Symptom.NOT_EXECUTED,
+            "rotation cannot invoke the Lambda (no container runtime), leaving an AWSPENDING version",
+        ),
+        Gap(
+            "behaviour:lambda_invoke",
+            Symptom.NOT_EXECUTED,
             "Invoke answers FunctionError without running code (no container runtime); handlers are "
-            "tested with node directly"),
-        Gap("behaviour:eventbridge_to_sns", Symptom.NOT_EXECUTED,
-            "PutEvents returns HTTP 500 when a matching rule targets SNS; routes are proven by pattern"),
-        Gap("behaviour:s3_policy_conditions", Symptom.NOT_EXECUTED,
+            "tested with node directly",
+        ),
+        Gap(
+            "behaviour:eventbridge_to_sns",
+            Symptom.NOT_EXECUTED,
+            "PutEvents returns HTTP 500 when a matching rule targets SNS; routes are proven by pattern",
+        ),
+        Gap(
+            "behaviour:s3_policy_conditions",
+            Symptom.NOT_EXECUTED,
             "any Deny for Principal * blocks the request whatever its Condition; conditions are proven "
-            "by evaluating the synthesized policy in unit tests"),
-        Gap("behaviour:config_evaluation", Symptom.NOT_EXECUTED,
-            "Config does not evaluate rules (DescribeComplianceByConfigRule returns HTTP 500)"),
+            "by evaluating the synthesized policy in unit tests",
+        ),
+        Gap(
+            "behaviour:config_evaluation",
+            Symptom.NOT_EXECUTED,
+            "Config does not evaluate rules (DescribeComplianceByConfigRule returns HTTP 500)",
+        ),
     )
 }
 """Resource types (and behaviours) the emulator cannot host, keyed by Terraform type."""

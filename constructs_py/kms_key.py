@@ -74,7 +74,9 @@ class KmsKey(Construct):
                     conditions={
                         "StringEquals": {"kms:CallerAccount": props.account_id},
                         "ForAnyValue:StringEquals": {
-                            "kms:ViaService": [f"{s}.{props.region}.amazonaws.com" for s in props.via_services]
+                            "kms:ViaService": [
+                                f"{s}.{props.region}.amazonaws.com" for s in props.via_services
+                            ]
                         },
                     },
                 )

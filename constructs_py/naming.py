@@ -61,34 +61,44 @@ class NameKind(Enum):
     """Every kind of named AWS resource the stacks create, with its AWS naming rule."""
 
     S3_BUCKET = NameRule(
-        "S3 bucket", 63, r"[a-z0-9][a-z0-9.-]*[a-z0-9]",
-        "lowercase letters, digits, dots and hyphens; begins and ends with a letter or digit", min_length=3,
+        "S3 bucket",
+        63,
+        r"[a-z0-9][a-z0-9.-]*[a-z0-9]",
+        "lowercase letters, digits, dots and hyphens; begins and ends with a letter or digit",
+        min_length=3,
     )
-    ALB = NameRule(
-        "Load balancer", 32, _ALNUM_HYPHEN, "letters, digits and hyphens; no hyphen at either end"
-    )
+    ALB = NameRule("Load balancer", 32, _ALNUM_HYPHEN, "letters, digits and hyphens; no hyphen at either end")
     TARGET_GROUP = NameRule(
         "Target group", 32, _ALNUM_HYPHEN, "letters, digits and hyphens; no hyphen at either end"
     )
     IAM_ROLE = NameRule("IAM role", 64, r"[\w+=,.@-]+", "letters, digits and +=,.@_-")
     IAM_POLICY = NameRule("IAM policy", 128, r"[\w+=,.@-]+", "letters, digits and +=,.@_-")
-    LAMBDA_FUNCTION = NameRule("Lambda function", 64, r"[A-Za-z0-9_-]+", "letters, digits, hyphens, underscores")
+    LAMBDA_FUNCTION = NameRule(
+        "Lambda function", 64, r"[A-Za-z0-9_-]+", "letters, digits, hyphens, underscores"
+    )
     SQS_QUEUE = NameRule("SQS queue", 80, r"[A-Za-z0-9_-]+", "letters, digits, hyphens, underscores")
     SNS_TOPIC = NameRule("SNS topic", 256, r"[A-Za-z0-9_-]+", "letters, digits, hyphens, underscores")
     KMS_ALIAS = NameRule(
-        "KMS alias", 256, r"alias/(?!aws/)[A-Za-z0-9/_-]+",
-        "alias/ followed by letters, digits, /_-, not in the reserved alias/aws/ space", prefix="alias/",
+        "KMS alias",
+        256,
+        r"alias/(?!aws/)[A-Za-z0-9/_-]+",
+        "alias/ followed by letters, digits, /_-, not in the reserved alias/aws/ space",
+        prefix="alias/",
     )
     LOG_GROUP = NameRule("CloudWatch log group", 512, r"[\w./#-]+", "letters, digits and _-./#")
     EVENT_BUS = NameRule("EventBridge bus", 256, r"[\w.-]+", "letters, digits and ._-")
     EVENT_RULE = NameRule("EventBridge rule", 64, r"[\w.-]+", "letters, digits and ._-")
     CLOUDWATCH_ALARM = NameRule("CloudWatch alarm", 255, r"[^\x00-\x1f]+", "printable characters")
     RDS_IDENTIFIER = NameRule(
-        "RDS identifier", 63, r"[a-z](?:-?[a-z0-9])*",
+        "RDS identifier",
+        63,
+        r"[a-z](?:-?[a-z0-9])*",
         "lowercase letters, digits and single hyphens; starts with a letter, no hyphen at the end",
     )
     RDS_PROXY = NameRule(
-        "RDS proxy", 60, r"[a-zA-Z](?:-?[a-zA-Z0-9])*",
+        "RDS proxy",
+        60,
+        r"[a-zA-Z](?:-?[a-zA-Z0-9])*",
         "letters, digits and single hyphens; starts with a letter, no hyphen at the end",
     )
     SSM_PARAMETER = NameRule("SSM parameter", 1011, r"/?[\w./-]+", "letters, digits and _.-/")
@@ -97,8 +107,9 @@ class NameKind(Enum):
     WAF_ACL = NameRule("WAF web ACL", 128, r"[\w-]+", "letters, digits, hyphens, underscores")
     CONFIG_RULE = NameRule("Config rule", 128, r"[\w-]+", "letters, digits, hyphens, underscores")
     NETWORK_FIREWALL = NameRule("Network Firewall", 128, r"[A-Za-z0-9-]+", "letters, digits and hyphens")
-    CLOUDTRAIL = NameRule("CloudTrail trail", 128, r"[A-Za-z0-9][\w.-]*[A-Za-z0-9]", "letters, digits and ._-",
-                          min_length=3)
+    CLOUDTRAIL = NameRule(
+        "CloudTrail trail", 128, r"[A-Za-z0-9][\w.-]*[A-Za-z0-9]", "letters, digits and ._-", min_length=3
+    )
     GENERIC = NameRule("Resource", 255, r"[\w.-]+", "letters, digits and ._-")
 
     @property

@@ -42,14 +42,18 @@ class QueueWithDlqProps:
     def __post_init__(self) -> None:
         """Check the SQS limits before anything is created."""
         if not 1 <= self.max_receive_count <= 1000:
-            raise ValueError(f"QueueWithDlqProps.max_receive_count: SQS allows 1-1000 (got {self.max_receive_count})")
+            raise ValueError(
+                f"QueueWithDlqProps.max_receive_count: SQS allows 1-1000 (got {self.max_receive_count})"
+            )
         if not 0 <= self.visibility_timeout_seconds <= 43200:
             raise ValueError(
                 "QueueWithDlqProps.visibility_timeout_seconds: SQS allows 0-43200 "
                 f"(got {self.visibility_timeout_seconds})"
             )
         if not 60 <= self.retention_seconds <= FOURTEEN_DAYS:
-            raise ValueError(f"QueueWithDlqProps.retention_seconds: SQS allows 60-1209600 (got {self.retention_seconds})")
+            raise ValueError(
+                f"QueueWithDlqProps.retention_seconds: SQS allows 60-1209600 (got {self.retention_seconds})"
+            )
 
 
 class QueueWithDlq(Construct):
@@ -85,18 +89,20 @@ class QueueWithDlq(Construct):
             kms_data_key_reuse_period_seconds=300,
             visibility_timeout_seconds=props.visibility_timeout_seconds,
             message_retention_seconds=props.retention_seconds,
-            redrive_policy=json.dumps({"deadLetterTargetArn": dlq.arn, "maxReceiveCount": props.max_receive_count}),
+            redrive_policy=json.dumps(
+                {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": props.max_receive_count}
+            ),
         )
         if hosts(props.target, REDRIVE_ALLOW_TYPE):
             sqs_queue_redrive_allow_policy.SqsQueueRedriveAllowPolicy(
                 self,
                 "dlq-redrive-allow",
                 queue_url=dlq.url,
-                redrive_allow_policy=json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}),
+                redrive_allow_policy=json.dumps(
+                    {"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}
+                ),
             )
         self.queue_arn: str = queue.arn
         self.queue_url: str = queue.url
         self.dlq_arn: str = dlq.arn
         self.dlq_url: str = dlq.url
-
-

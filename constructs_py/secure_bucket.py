@@ -78,7 +78,9 @@ class SecureBucket(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: SecureBucketProps) -> None:
         """Create the bucket and its encryption, versioning, access block and lifecycle settings."""
         super().__init__(scope, construct_id)
-        bucket = s3_bucket.S3Bucket(self, "bucket", bucket=props.bucket_name, force_destroy=props.force_destroy)
+        bucket = s3_bucket.S3Bucket(
+            self, "bucket", bucket=props.bucket_name, force_destroy=props.force_destroy
+        )
         s3_bucket_public_access_block.S3BucketPublicAccessBlock(
             self,
             "public-access-block",
@@ -92,7 +94,9 @@ class SecureBucket(Construct):
             self,
             "ownership",
             bucket=bucket.id,
-            rule=s3_bucket_ownership_controls.S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
+            rule=s3_bucket_ownership_controls.S3BucketOwnershipControlsRule(
+                object_ownership="BucketOwnerEnforced"
+            ),
         )
         sse = s3_bucket_server_side_encryption_configuration
         sse.S3BucketServerSideEncryptionConfigurationA(
@@ -129,7 +133,9 @@ class SecureBucket(Construct):
         self.bucket_id: str = bucket.id
 
 
-def _lifecycle_rule(rule: LifecycleRule) -> s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRule:
+def _lifecycle_rule(
+    rule: LifecycleRule,
+) -> s3_bucket_lifecycle_configuration.S3BucketLifecycleConfigurationRule:
     lc = s3_bucket_lifecycle_configuration
     return lc.S3BucketLifecycleConfigurationRule(
         id=rule.rule_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from constructs_py.names import all_specs
 from constructs_py.naming import Namer, NameRuleError
@@ -19,14 +19,14 @@ class SettingsError(ValueError):
     """A settings field holds a value the application refuses; the message names field and rule."""
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     """Where the synthesized stacks are meant to be deployed."""
 
     EMULATOR = "emulator"
     AWS = "aws"
 
 
-class BackendKind(str, Enum):
+class BackendKind(StrEnum):
     """Terraform state backend."""
 
     LOCAL = "local"
@@ -38,12 +38,38 @@ DATA_CLASSIFICATIONS = ("public", "internal", "confidential", "restricted", "pci
 
 AWS_REGIONS = frozenset(
     {
-        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "ca-west-1",
-        "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1",
-        "eu-south-1", "eu-south-2", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2",
-        "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ap-northeast-1",
-        "ap-northeast-2", "ap-northeast-3", "ap-east-1", "sa-east-1", "me-south-1", "me-central-1",
-        "il-central-1", "af-south-1", "mx-central-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "ca-central-1",
+        "ca-west-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-7",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-east-1",
+        "sa-east-1",
+        "me-south-1",
+        "me-central-1",
+        "il-central-1",
+        "af-south-1",
+        "mx-central-1",
     }
 )
 """Commercial AWS regions the provider and the emulator both accept."""
@@ -95,8 +121,9 @@ class BackendSettings:
         """Validate the backend fields."""
         if self.kind is BackendKind.S3:
             if not self.s3_bucket or not _BUCKET_RE.fullmatch(self.s3_bucket):
-                raise _fail("backend.s3_bucket", "required for the s3 backend: a valid S3 bucket name",
-                            self.s3_bucket)
+                raise _fail(
+                    "backend.s3_bucket", "required for the s3 backend: a valid S3 bucket name", self.s3_bucket
+                )
         elif not self.state_dir:
             raise _fail("backend.state_dir", "must be a directory path for the local backend", self.state_dir)
         if not re.fullmatch(r"[\w./-]+", self.s3_key_prefix):
@@ -145,7 +172,9 @@ class Settings:
                 self.environment_suffix,
             )
         if not _ENVIRONMENT_RE.fullmatch(self.environment):
-            raise _fail("environment", "2-12 lowercase letters or digits, starting with a letter", self.environment)
+            raise _fail(
+                "environment", "2-12 lowercase letters or digits, starting with a letter", self.environment
+            )
         if self.region not in AWS_REGIONS:
             raise _fail("region", "must be a known AWS region such as us-east-1", self.region)
         if not isinstance(self.target, Target):
@@ -153,17 +182,21 @@ class Settings:
         if not _TAG_VALUE_RE.fullmatch(self.owner):
             raise _fail("owner", "1-256 characters allowed in an AWS tag value", self.owner)
         if self.data_classification not in DATA_CLASSIFICATIONS:
-            raise _fail("data_classification", f"one of {list(DATA_CLASSIFICATIONS)}", self.data_classification)
+            raise _fail(
+                "data_classification", f"one of {list(DATA_CLASSIFICATIONS)}", self.data_classification
+            )
         if self.alert_email is not None and not _EMAIL_RE.fullmatch(self.alert_email):
             raise _fail("alert_email", "must be an e-mail address like team@example.org", self.alert_email)
         if self.target is Target.AWS and self.alert_email is None:
             raise _fail("alert_email", "required for target aws (alerts must reach a person)", None)
         if self.run_id is not None and not _RUN_ID_RE.fullmatch(self.run_id):
             raise _fail("run_id", "exactly 6 lowercase letters or digits", self.run_id)
-        if self.target is Target.EMULATOR:
-            if not self.emulator_endpoint or not _ENDPOINT_RE.fullmatch(self.emulator_endpoint):
-                raise _fail("emulator_endpoint", "required for target emulator: http(s)://host[:port]",
-                            self.emulator_endpoint)
+        if self.target is Target.EMULATOR and not _ENDPOINT_RE.fullmatch(self.emulator_endpoint or ""):
+            raise _fail(
+                "emulator_endpoint",
+                "required for target emulator: http(s)://host[:port]",
+                self.emulator_endpoint,
+            )
         self._check_name_budget()
 
     def _check_name_budget(self) -> None:

@@ -40,7 +40,9 @@ class AwsTarget:
         """A boto3 client for ``service`` on this target."""
         kwargs: dict[str, Any] = {
             "region_name": self.region,
-            "config": Config(retries={"max_attempts": 4, "mode": "standard"}, s3={"addressing_style": "path"}),
+            "config": Config(
+                retries={"max_attempts": 4, "mode": "standard"}, s3={"addressing_style": "path"}
+            ),
         }
         if self.endpoint:
             kwargs["endpoint_url"] = self.endpoint
@@ -48,7 +50,8 @@ class AwsTarget:
             kwargs["aws_access_key_id"] = self.credentials["AWS_ACCESS_KEY_ID"]
             kwargs["aws_secret_access_key"] = self.credentials["AWS_SECRET_ACCESS_KEY"]
             kwargs["aws_session_token"] = self.credentials.get("AWS_SESSION_TOKEN")
-        return boto3.client(service, **kwargs)
+        session = boto3.session.Session()
+        return session.client(service, **kwargs)  # type: ignore[call-overload]
 
     def terraform_env(self) -> dict[str, str]:
         """Environment for Terraform subprocesses talking to this target."""

@@ -1,9 +1,9 @@
 """The main command: synthesize, deploy, print outputs, smoke-check and destroy one environment.
 
-    python -m harness demo                 # embedded emulator, destroy at the end
-    python -m harness demo --keep          # leave it up (emulator: until Ctrl-C)
-    python -m harness demo --target aws --alert-email team@example.org
-    python -m harness destroy --workdir .work/demo-ab12cd   # tear down a kept AWS environment
+python -m harness demo                 # embedded emulator, destroy at the end
+python -m harness demo --keep          # leave it up (emulator: until Ctrl-C)
+python -m harness demo --target aws --alert-email team@example.org
+python -m harness destroy --workdir .work/demo-ab12cd   # tear down a kept AWS environment
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ def say(message: str) -> None:
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m harness", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m harness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="deploy, smoke-check and destroy the payment platform")
     demo.add_argument("--target", choices=("emulator", "aws"), default="emulator")
@@ -44,7 +45,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     demo.add_argument("--region", default="us-east-1")
     demo.add_argument("--alert-email", default=None)
     demo.add_argument("--keep", action="store_true", help="do not destroy at the end")
-    destroy = sub.add_parser("destroy", help="destroy an environment kept by 'demo --keep' (AWS or external emulator)")
+    destroy = sub.add_parser(
+        "destroy", help="destroy an environment kept by 'demo --keep' (AWS or external emulator)"
+    )
     destroy.add_argument("--workdir", type=Path, required=True)
     return parser.parse_args(argv)
 
@@ -65,8 +68,20 @@ def demo(args: argparse.Namespace) -> int:
                 with timed("emulator: start moto server", say):
                     endpoint = stack.enter_context(MotoServer(workdir / "moto.log")).endpoint
             say(f"emulator at {endpoint}")
-        flags = ["--environment-suffix", args.environment_suffix, "--run-id", run_id, "--region", args.region,
-                 "--target", args.target, "--stacks", STACK, "--state-dir", str(workdir / "state")]
+        flags = [
+            "--environment-suffix",
+            args.environment_suffix,
+            "--run-id",
+            run_id,
+            "--region",
+            args.region,
+            "--target",
+            args.target,
+            "--stacks",
+            STACK,
+            "--state-dir",
+            str(workdir / "state"),
+        ]
         flags += ["--emulator-endpoint", endpoint] if endpoint else []
         flags += ["--alert-email", args.alert_email] if args.alert_email else []
         settings = parse_settings(flags, os.environ)
@@ -74,8 +89,13 @@ def demo(args: argparse.Namespace) -> int:
             synthesize(settings, workdir / "cdktf.out")
         target = AwsTarget.emulator(args.region, endpoint) if endpoint else AwsTarget(region=args.region)
         env = EphemeralEnvironment(
-            stack_name=STACK, run_id=run_id, stack_dir=workdir / "cdktf.out" / "stacks" / STACK,
-            workdir=workdir, target=target, progress=say, environ=os.environ,
+            stack_name=STACK,
+            run_id=run_id,
+            stack_dir=workdir / "cdktf.out" / "stacks" / STACK,
+            workdir=workdir,
+            target=target,
+            progress=say,
+            environ=os.environ,
         )
         say(f"run {run_id}: logs in {workdir}")
         if args.keep:
@@ -117,8 +137,13 @@ def destroy(args: argparse.Namespace) -> int:
     endpoint = meta.get("endpoint")
     target = AwsTarget.emulator(meta["region"], endpoint) if endpoint else AwsTarget(region=meta["region"])
     env = EphemeralEnvironment(
-        stack_name=STACK, run_id=meta["run_id"], stack_dir=args.workdir / "cdktf.out" / "stacks" / STACK,
-        workdir=args.workdir, target=target, progress=say, environ={},
+        stack_name=STACK,
+        run_id=meta["run_id"],
+        stack_dir=args.workdir / "cdktf.out" / "stacks" / STACK,
+        workdir=args.workdir,
+        target=target,
+        progress=say,
+        environ={},
     )
     env.teardown()
     return 0

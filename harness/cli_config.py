@@ -31,7 +31,10 @@ def render_cli_config(mirror: Path = DEFAULT_MIRROR) -> str:
     """
     providers = mirrored_providers(mirror)
     if not providers:
-        return "# No provider mirror found: providers come from their registries.\nprovider_installation {\n  direct {}\n}\n"
+        return (
+            "# No provider mirror found: providers come from their registries.\n"
+            "provider_installation {\n  direct {}\n}\n"
+        )
     listed = ", ".join(f'"{p}"' for p in providers)
     return (
         f"# Providers found in {mirror} are installed from there (offline); all others from their registry.\n"

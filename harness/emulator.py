@@ -20,7 +20,7 @@ EXTERNAL_ENDPOINT_VAR = "EMULATOR_ENDPOINT"
 
 EMULATOR_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "emulator",
-    "AWS_SECRET_ACCESS_KEY": "emulator",  # noqa: S105 - the emulator accepts any key; not a secret
+    "AWS_SECRET_ACCESS_KEY": "emulator",
     "AWS_SESSION_TOKEN": "emulator",
 }
 """Credentials the emulator accepts; they never reach AWS because every endpoint points at it."""
@@ -75,8 +75,11 @@ class MotoServer:
                 start_new_session=True,  # Ctrl-C reaches us, not the emulator: teardown still needs it
             )
 
-        @retry(stop=stop_after_delay(self.start_timeout), wait=wait_fixed(0.3),
-               retry=retry_if_exception_type(EmulatorError))
+        @retry(
+            stop=stop_after_delay(self.start_timeout),
+            wait=wait_fixed(0.3),
+            retry=retry_if_exception_type(EmulatorError),
+        )
         def wait_until_answering() -> None:
             if self._process is not None and self._process.poll() is not None:
                 raise RuntimeError(f"moto server exited with {self._process.returncode}; see {self.log_path}")
@@ -88,7 +91,8 @@ class MotoServer:
         except RetryError as err:
             self.stop()
             raise EmulatorError(
-                f"moto server did not answer at {self.endpoint} within {self.start_timeout:.0f}s; see {self.log_path}"
+                f"moto server did not answer at {self.endpoint} within {self.start_timeout:.0f}s; "
+                f"see {self.log_path}"
             ) from err
         return self
 

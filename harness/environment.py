@@ -94,7 +94,9 @@ class EphemeralEnvironment:
                 self.terraform.apply()
         self.outputs = self.terraform.output()
         if not self.outputs:
-            raise RuntimeError(f"{self.stack_name}: no outputs in state; was it deployed? see {self.log_path}")
+            raise RuntimeError(
+                f"{self.stack_name}: no outputs in state; was it deployed? see {self.log_path}"
+            )
         return self.outputs
 
     def teardown(self) -> list[Orphan]:
@@ -132,8 +134,13 @@ class EphemeralEnvironment:
                 self.teardown()
 
     def _write_metadata(self) -> None:
-        meta = {"run_id": self.run_id, "stack": self.stack_name, "endpoint": self.target.endpoint,
-                "region": self.target.region, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        meta = {
+            "run_id": self.run_id,
+            "stack": self.stack_name,
+            "endpoint": self.target.endpoint,
+            "region": self.target.region,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
         (self.workdir / f"{self.stack_name}.run.json").write_text(json.dumps(meta, indent=2))
 
 

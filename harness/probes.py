@@ -23,7 +23,9 @@ def _eventually(what: str, timeout: float, probe: Any, interval: float = 1.0) ->
     """Call ``probe`` until it returns without raising ProbeError; fail with ``what`` after ``timeout``."""
     try:
         for attempt in Retrying(
-            stop=stop_after_delay(timeout), wait=wait_fixed(interval), retry=retry_if_exception_type(ProbeError)
+            stop=stop_after_delay(timeout),
+            wait=wait_fixed(interval),
+            retry=retry_if_exception_type(ProbeError),
         ):
             with attempt:
                 return probe()
@@ -40,7 +42,9 @@ def key_rotation_enabled(target: AwsTarget, key_arn: str) -> bool:
 
 def bucket_default_kms_key(target: AwsTarget, bucket: str) -> tuple[str, str | None]:
     """The bucket's default encryption as ``(algorithm, kms key id)``."""
-    rules = target.client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    rules = target.client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"][
+        "Rules"
+    ]
     default = rules[0]["ApplyServerSideEncryptionByDefault"]
     return default["SSEAlgorithm"], default.get("KMSMasterKeyID")
 
@@ -98,7 +102,10 @@ def message_reaches_dlq(
         if any(m["Body"] == body for m in again):
             raise AssertionError(f"the work queue delivered the probe message a {receives + 1}th time")
         messages = sqs.receive_message(
-            QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, AttributeNames=["ApproximateReceiveCount"]
+            QueueUrl=dlq_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=1,
+            AttributeNames=["ApproximateReceiveCount"],
         ).get("Messages", [])
         for message in messages:
             if message["Body"] == body:

@@ -18,13 +18,17 @@ def payment_platform_smoke(target: AwsTarget, outputs: Mapping[str, Any], say: C
         ("data key rotation is on", lambda: key_rotation_enabled(target, key_arn)),
         (
             "transaction-log bucket encrypts with the data key",
-            lambda: bucket_default_kms_key(target, outputs["transaction_logs_bucket_name"]) == ("aws:kms", key_arn),
+            lambda: (
+                bucket_default_kms_key(target, outputs["transaction_logs_bucket_name"])
+                == ("aws:kms", key_arn)
+            ),
         ),
         (
             f"a message received {MAX_RECEIVE_COUNT}x without delete lands in the DLQ",
             lambda: bool(
-                message_reaches_dlq(target, outputs["payments_queue_url"], outputs["payments_dlq_url"],
-                                    MAX_RECEIVE_COUNT).dlq_body
+                message_reaches_dlq(
+                    target, outputs["payments_queue_url"], outputs["payments_dlq_url"], MAX_RECEIVE_COUNT
+                ).dlq_body
             ),
         ),
     ]

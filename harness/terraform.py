@@ -93,7 +93,9 @@ class Terraform:
             pattern = is_retryable(result.stdout)
             if pattern is None or attempt == MAX_ATTEMPTS:
                 raise TerraformError(args, result.returncode, error_lines(result.stdout), self.log_path)
-            self._log(f"# retrying after a transient error matching /{pattern.pattern}/ (attempt {attempt})\n")
+            self._log(
+                f"# retrying after a transient error matching /{pattern.pattern}/ (attempt {attempt})\n"
+            )
             time.sleep(2 * attempt)
         raise AssertionError("unreachable")
 
@@ -107,7 +109,7 @@ class Terraform:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            start_new_session=True,  # we forward interrupts ourselves, once, after which Terraform stops cleanly
+            start_new_session=True,  # we forward one interrupt ourselves; Terraform then stops cleanly
         )
         chunks: list[str] = []
         try:

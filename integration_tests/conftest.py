@@ -60,8 +60,18 @@ def live_run(request: pytest.FixtureRequest) -> Iterator[LiveRun]:
     workdir = PROJECT_ROOT / ".work" / f"{LIVE_SUFFIX}-{run_id}"
     workdir.mkdir(parents=True, exist_ok=True)
     target_kind = request.config.getoption("--target")
-    flags = ["--environment-suffix", LIVE_SUFFIX, "--run-id", run_id, "--target", target_kind,
-             "--stacks", "payment-platform", "--state-dir", str(workdir / "state")]
+    flags = [
+        "--environment-suffix",
+        LIVE_SUFFIX,
+        "--run-id",
+        run_id,
+        "--target",
+        target_kind,
+        "--stacks",
+        "payment-platform",
+        "--state-dir",
+        str(workdir / "state"),
+    ]
     server: MotoServer | None = None
     if target_kind == "emulator":
         endpoint = external_endpoint(os.environ)
@@ -93,7 +103,9 @@ def _environment(request: pytest.FixtureRequest, live_run: LiveRun, stack: str) 
         progress=_progress_writer(request.config, live_run.workdir / "progress.log"),
         environ=os.environ,
     )
-    request.addfinalizer(env.teardown)  # registered before apply: runs after a failed or interrupted deploy too
+    request.addfinalizer(
+        env.teardown
+    )  # registered before apply: runs after a failed or interrupted deploy too
     env.deploy()
     return env
 

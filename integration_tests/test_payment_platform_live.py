@@ -52,10 +52,12 @@ def test_message_received_three_times_without_delete_lands_in_the_dlq(
 def test_dlq_accepts_redrive_only_from_the_payments_queue(payment_platform: EphemeralEnvironment) -> None:
     outputs = payment_platform.outputs
     sqs = payment_platform.target.client("sqs")
-    source_arn = sqs.get_queue_attributes(QueueUrl=outputs["payments_queue_url"], AttributeNames=["QueueArn"])[
-        "Attributes"
-    ]["QueueArn"]
-    allow = sqs.get_queue_attributes(QueueUrl=outputs["payments_dlq_url"], AttributeNames=["RedriveAllowPolicy"])
+    source_arn = sqs.get_queue_attributes(
+        QueueUrl=outputs["payments_queue_url"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    allow = sqs.get_queue_attributes(
+        QueueUrl=outputs["payments_dlq_url"], AttributeNames=["RedriveAllowPolicy"]
+    )
     policy = json.loads(allow["Attributes"]["RedriveAllowPolicy"])
     assert policy == {"redrivePermission": "byQueue", "sourceQueueArns": [source_arn]}
 

@@ -23,8 +23,20 @@ class Synthesized:
 
 
 def base_argv(target: str) -> list[str]:
-    argv = ["--environment-suffix", SUFFIX, "--run-id", RUN_ID, "--target", target, "--owner", "payments-team",
-            "--data-classification", "pci", "--state-dir", "/tmp/unit-state"]
+    argv = [
+        "--environment-suffix",
+        SUFFIX,
+        "--run-id",
+        RUN_ID,
+        "--target",
+        target,
+        "--owner",
+        "payments-team",
+        "--data-classification",
+        "pci",
+        "--state-dir",
+        "/tmp/unit-state",
+    ]
     if target == "aws":
         argv += ["--alert-email", "payments-oncall@example.org"]
     else:

@@ -7,7 +7,15 @@ from constructs_py.naming import Namer
 from unit_tests.conftest import RUN_ID, SUFFIX
 from unit_tests.synth_json import StackJson
 
-NAME_ATTRIBUTES = ("name", "bucket", "name_prefix", "function_name", "role_name", "identifier", "cluster_identifier")
+NAME_ATTRIBUTES = (
+    "name",
+    "bucket",
+    "name_prefix",
+    "function_name",
+    "role_name",
+    "identifier",
+    "cluster_identifier",
+)
 
 
 def test_every_named_resource_uses_a_catalogued_name(stack: StackJson) -> None:

@@ -67,7 +67,7 @@ def fake_terraform(tmp_path: Path, script: str) -> dict[str, str]:
 def test_runner_retries_a_transient_failure_then_succeeds(tmp_path: Path) -> None:
     env = fake_terraform(
         tmp_path,
-        f'n=$(cat {tmp_path}/count 2>/dev/null || echo 0); echo $((n+1)) > {tmp_path}/count\n'
+        f"n=$(cat {tmp_path}/count 2>/dev/null || echo 0); echo $((n+1)) > {tmp_path}/count\n"
         'if [ "$n" = 0 ]; then echo "Error: Throttling: Rate exceeded"; exit 1; fi\necho applied\n',
     )
     tf = Terraform(workdir=tmp_path, log_path=tmp_path / "tf.log", env=env)
@@ -81,10 +81,11 @@ def test_runner_retries_a_transient_failure_then_succeeds(tmp_path: Path) -> Non
 def test_runner_does_not_retry_a_real_error_and_reports_it(tmp_path: Path) -> None:
     env = fake_terraform(
         tmp_path,
-        f'echo x >> {tmp_path}/calls\necho "Error: creating KMS Key: MalformedPolicyDocumentException"; exit 1\n',
+        f"echo x >> {tmp_path}/calls\n"
+        'echo "Error: creating KMS Key: MalformedPolicyDocumentException"; exit 1\n',
     )
     tf = Terraform(workdir=tmp_path, log_path=tmp_path / "tf.log", env=env)
-    with pytest.raises(TerraformError, match="terraform apply exited 1; full log: .*tf.log") as err:
+    with pytest.raises(TerraformError, match=r"terraform apply exited 1; full log: .*tf\.log") as err:
         tf.run("apply")
     assert "MalformedPolicyDocumentException" in err.value.errors
     assert (tmp_path / "calls").read_text().count("x") == 1

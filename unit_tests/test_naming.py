@@ -20,7 +20,9 @@ def test_long_lived_environment_has_no_run_id() -> None:
 
 def test_pci_convention_is_environment_service_type_suffix() -> None:
     spec = NameSpec(NameKind.S3_BUCKET, "raw-data", Convention.PCI, service="ingest")
-    assert Namer(environment="dev", suffix="pr7", run_id="abc123").name(spec) == "dev-ingest-raw-data-pr7-abc123"
+    assert (
+        Namer(environment="dev", suffix="pr7", run_id="abc123").name(spec) == "dev-ingest-raw-data-pr7-abc123"
+    )
 
 
 @pytest.mark.parametrize(
@@ -43,7 +45,9 @@ def test_limit_is_enforced_at_exactly_the_aws_maximum(kind: NameKind, limit: int
     too_long = NameSpec(kind, "a" * (limit - prefix - len("-s") + 1))
     namer = Namer(environment="dev", suffix="s")
     assert len(namer.name(fits)) == limit
-    with pytest.raises(NameRuleError, match=f"is {limit + 1} characters; AWS allows 1-{limit}|AWS allows 3-{limit}"):
+    with pytest.raises(
+        NameRuleError, match=f"is {limit + 1} characters; AWS allows 1-{limit}|AWS allows 3-{limit}"
+    ):
         namer.name(too_long)
 
 
@@ -52,7 +56,11 @@ def test_limit_is_enforced_at_exactly_the_aws_maximum(kind: NameKind, limit: int
     [
         (NameKind.S3_BUCKET, "Logs", "S3 bucket name 'Logs-s' breaks the AWS rule: lowercase"),
         (NameKind.ALB, "alb_public", "Load balancer name 'alb_public-s' breaks the AWS rule"),
-        (NameKind.RDS_IDENTIFIER, "1db", "RDS identifier name '1db-s' breaks the AWS rule: .*starts with a letter"),
+        (
+            NameKind.RDS_IDENTIFIER,
+            "1db",
+            "RDS identifier name '1db-s' breaks the AWS rule: .*starts with a letter",
+        ),
         (NameKind.RDS_IDENTIFIER, "db--x", "RDS identifier"),
         (NameKind.KMS_ALIAS, "aws/key", "KMS alias name 'alias/aws/key-s' breaks the AWS rule"),
     ],

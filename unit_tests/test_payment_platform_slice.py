@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from unit_tests.conftest import RUN_ID, SUFFIX
 from unit_tests.synth_json import StackJson
 
 
-def data_key(stack: StackJson) -> tuple[str, dict]:
+def data_key(stack: StackJson) -> tuple[str, dict[str, Any]]:
     return stack.at("aws_kms_key", "data-key/key")
 
 
@@ -47,7 +48,10 @@ def test_transaction_log_bucket_default_encryption_is_the_data_key(stack: StackJ
     _, sse = stack.at("aws_s3_bucket_server_side_encryption_configuration", "transaction-logs/encryption")
     assert sse["bucket"] == stack.ref("aws_s3_bucket", bucket_id, "id")
     default = sse["rule"][0]["apply_server_side_encryption_by_default"]
-    assert default == {"sse_algorithm": "aws:kms", "kms_master_key_id": stack.ref("aws_kms_key", key_id, "arn")}
+    assert default == {
+        "sse_algorithm": "aws:kms",
+        "kms_master_key_id": stack.ref("aws_kms_key", key_id, "arn"),
+    }
     assert bucket["bucket"] == f"transaction-logs-{SUFFIX}-{RUN_ID}"
     assert bucket["force_destroy"] is True
 
@@ -57,8 +61,10 @@ def test_transaction_log_bucket_is_private_versioned_and_expires_old_versions(st
     bucket_ref = stack.ref("aws_s3_bucket", bucket_id, "id")
     _, pab = stack.at("aws_s3_bucket_public_access_block", "transaction-logs/public-access-block")
     assert pab["bucket"] == bucket_ref
-    assert all(pab[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
-                                        "restrict_public_buckets"))
+    assert all(
+        pab[k] is True
+        for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    )
     _, versioning = stack.at("aws_s3_bucket_versioning", "transaction-logs/versioning")
     assert versioning["versioning_configuration"]["status"] == "Enabled"
     _, lifecycle = stack.at("aws_s3_bucket_lifecycle_configuration", "transaction-logs/lifecycle")
@@ -89,5 +95,8 @@ def test_payments_queue_redrives_to_its_dlq_after_three_receives(stack: StackJso
 
 def test_outputs_expose_what_the_live_tests_probe(stack: StackJson) -> None:
     assert set(stack.doc["output"]) == {
-        "data_key_arn", "transaction_logs_bucket_name", "payments_queue_url", "payments_dlq_url",
+        "data_key_arn",
+        "transaction_logs_bucket_name",
+        "payments_queue_url",
+        "payments_dlq_url",
     }

@@ -26,14 +26,21 @@ def test_flag_beats_environment_beats_context() -> None:
     context = {"environmentSuffix": "ctx", "owner": "ctx-owner", "region": "eu-west-1"}
     environ = {"ENVIRONMENT_SUFFIX": "env", "INFRA_OWNER": "env-owner"}
     settings = parse_settings(["--environment-suffix", "flag"], environ=environ, context=context)
-    assert (settings.environment_suffix, settings.owner, settings.region) == ("flag", "env-owner", "eu-west-1")
+    assert (settings.environment_suffix, settings.owner, settings.region) == (
+        "flag",
+        "env-owner",
+        "eu-west-1",
+    )
 
 
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
         (["--environment-suffix", ""], r"environment_suffix: must not be empty"),
-        (["--environment-suffix", "Prod"], r"environment_suffix: lowercase letters, digits and inner hyphens"),
+        (
+            ["--environment-suffix", "Prod"],
+            r"environment_suffix: lowercase letters, digits and inner hyphens",
+        ),
         (["--environment-suffix", "pr_1"], r"environment_suffix: lowercase"),
         (["--environment-suffix=-pr1"], r"environment_suffix: lowercase"),
         (["--environment-suffix", "x" * 50], r"environment_suffix: .* S3 bucket name .* AWS allows 3-63"),
@@ -61,7 +68,7 @@ def test_bad_input_names_the_field_and_the_rule(argv: list[str], match: str) -> 
 def test_run_id_counts_against_the_name_budget() -> None:
     longest_ok = "x" * (63 - len("transaction-logs-") - len("-abc123"))
     parse_settings(["--environment-suffix", longest_ok, "--run-id", "abc123"], environ={})
-    with pytest.raises(SettingsError, match="transaction-logs-x+-abc123"):
+    with pytest.raises(SettingsError, match=r"transaction-logs-x+-abc123"):
         parse_settings(["--environment-suffix", longest_ok + "x", "--run-id", "abc123"], environ={})
 
 

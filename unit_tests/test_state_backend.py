@@ -11,8 +11,18 @@ from unit_tests.synth_json import StackJson
 def test_s3_backend_uses_native_lockfile_and_encryption(tmp_path: Path, synthesized: object) -> None:
     # `synthesized` first: the provider bindings are imported once per session by that fixture.
     settings = parse_settings(
-        ["--environment-suffix", "prod", "--target", "aws", "--alert-email", "oncall@example.org",
-         "--backend", "s3", "--state-bucket", "acme-terraform-state"],
+        [
+            "--environment-suffix",
+            "prod",
+            "--target",
+            "aws",
+            "--alert-email",
+            "oncall@example.org",
+            "--backend",
+            "s3",
+            "--state-bucket",
+            "acme-terraform-state",
+        ],
         environ={},
     )
     doc = StackJson.load(synthesize(settings, tmp_path), "payment-platform").doc

@@ -1,0 +1,24 @@
+# Sourced by bin/demo and bin/test: checks the tools, creates .venv, installs the pinned packages.
+# Idempotent: packages are installed again only when pyproject.toml changes.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || { echo "setup: '$1' not found on PATH: $2" >&2; exit 127; }
+}
+need terraform "install Terraform >= 1.10 (native S3 state locking); this project is tested with 1.11"
+need node "install Node.js >= 20 (the cdktf runtime, jsii, runs on it)"
+need python3 "install Python >= 3.11"
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  python3 -m venv .venv
+fi
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing pinned packages from pyproject.toml (first run takes a minute)"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  rm -f .venv/.installed-* && touch "$stamp"
+fi
+export PATH="$PWD/.venv/bin:$PATH"
+export CHECKPOINT_DISABLE=1
