@@ -17,7 +17,10 @@ fi
 stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "setup: installing pinned packages from pyproject.toml (first run takes a minute)"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  # This machine's pip config lists local indexes that may be absent; pip warns per package. Hide only those.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "setup: pip install failed" >&2; exit 1; }
   rm -f .venv/.installed-* && touch "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
