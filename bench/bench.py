@@ -48,7 +48,9 @@ def _tree_rss_kib(pid: int) -> int:
 def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
     """Run ``command``; return (wall seconds, peak tree RSS KiB, exit code)."""
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     peak = 0
     done = threading.Event()
 
@@ -70,12 +72,17 @@ def bench_synth() -> None:
     """Cold synth of the whole app in a fresh process."""
     with tempfile.TemporaryDirectory() as out:
         seconds, peak, code = measure([sys.executable, "main.py", "--outdir", out, "--run-id", "bench1"])
-    print(f"cold synth (fresh process, import + synth): {seconds:.1f} s, peak memory {peak / 1024:.0f} MiB, exit {code}")
+    print(
+        f"cold synth (fresh process, import + synth): {seconds:.1f} s, "
+        f"peak memory {peak / 1024:.0f} MiB, exit {code}"
+    )
 
 
 def bench_unit_suite() -> None:
     """The unit suite alone, as on every change."""
-    seconds, peak, code = measure([sys.executable, "-m", "pytest", "unit_tests", "-q", "-p", "no:cacheprovider"])
+    seconds, peak, code = measure(
+        [sys.executable, "-m", "pytest", "unit_tests", "-q", "-p", "no:cacheprovider"]
+    )
     print(f"unit suite (1 process): {seconds:.1f} s, peak memory {peak / 1024:.0f} MiB, exit {code}")
 
 
@@ -91,15 +98,29 @@ def bench_slice_deploy_destroy() -> None:
     workdir = ROOT / ".work" / f"bench-{run_id}"
     with MotoServer(workdir / "moto.log") as server:
         settings = parse_settings(
-            ["--environment-suffix", "bench", "--run-id", run_id, "--emulator-endpoint", server.endpoint,
-             "--stacks", "payment-platform", "--state-dir", str(workdir / "state")],
+            [
+                "--environment-suffix",
+                "bench",
+                "--run-id",
+                run_id,
+                "--emulator-endpoint",
+                server.endpoint,
+                "--stacks",
+                "payment-platform",
+                "--state-dir",
+                str(workdir / "state"),
+            ],
             os.environ,
         )
         synthesize(settings, workdir / "cdktf.out")
         env = EphemeralEnvironment(
-            stack_name="payment-platform", run_id=run_id,
-            stack_dir=workdir / "cdktf.out" / "stacks" / "payment-platform", workdir=workdir,
-            target=AwsTarget.emulator("us-east-1", server.endpoint), progress=lambda _m: None, environ={},
+            stack_name="payment-platform",
+            run_id=run_id,
+            stack_dir=workdir / "cdktf.out" / "stacks" / "payment-platform",
+            workdir=workdir,
+            target=AwsTarget.emulator("us-east-1", server.endpoint),
+            progress=lambda _m: None,
+            environ={},
         )
         started = time.monotonic()
         env.deploy()
@@ -112,7 +133,9 @@ def bench_slice_deploy_destroy() -> None:
 
 def main() -> int:
     """Run the selected benchmarks."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--no-live", action="store_true", help="skip the emulator deploy/destroy figure")
     args = parser.parse_args()
     print(f"benchmark {time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores")
