@@ -117,34 +117,31 @@ def parse_settings(
     )
 
 
-def synthesize(settings: Settings, outdir: Path) -> Path:
-    """Synthesize every enabled stack of ``settings`` into ``outdir`` and return ``outdir``.
+def new_app(outdir: Path) -> Any:
+    """A cdktf ``App`` writing to ``outdir`` with the context our stacks need outside the cdktf CLI.
 
-    Imports the provider bindings (slow, ~1.5 GB) only here, after the settings are known good.
+    Imports the provider runtime (slow, ~1.5 GB) only here, after the settings are known good.
     """
     # jsii warns on every start that Node 20 is past end of life; the Lambdas themselves run nodejs22.x.
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     from cdktf import App
 
+    from constructs_py.hcl_module import local_module_sources
+
+    context = {"cdktfRelativeModules": local_module_sources(), "excludeStackIdFromLogicalIds": "true"}
+    return App(outdir=str(outdir), context=context)
+
+
+def synthesize(settings: Settings, outdir: Path) -> Path:
+    """Synthesize every enabled stack of ``settings`` into ``outdir`` and return ``outdir``."""
     from constructs_py.stacks.payment_platform import PaymentPlatformStack
 
-    context = {"cdktfRelativeModules": _relative_modules(), "excludeStackIdFromLogicalIds": "true"}
-    app = App(outdir=str(outdir), context=context)
+    app = new_app(outdir)
     if settings.features.payment_platform:
         PaymentPlatformStack(app, settings=settings)
     app.synth()
     return outdir
-
-
-def _relative_modules() -> list[str]:
-    """Local HCL modules, for ``TerraformHclModule(source="./modules/...")`` outside the cdktf CLI."""
-    modules = PROJECT_ROOT / "modules"
-    return (
-        sorted(f"./modules/{p.name}" for p in modules.iterdir() if (p / "main.tf").exists())
-        if modules.exists()
-        else []
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
