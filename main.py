@@ -42,6 +42,9 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "backend": ("--backend", "INFRA_BACKEND", "backend"),
     "state_dir": ("--state-dir", "INFRA_STATE_DIR", "stateDir"),
     "state_bucket": ("--state-bucket", "INFRA_STATE_BUCKET", "stateBucket"),
+    "deletion_protection": ("--deletion-protection", "INFRA_DELETION_PROTECTION", "deletionProtection"),
+    "api_certificate_arn": ("--api-certificate-arn", "INFRA_API_CERTIFICATE_ARN", "apiCertificateArn"),
+    "geo_block_countries": ("--geo-block-countries", "INFRA_GEO_BLOCK_COUNTRIES", "geoBlockCountries"),
 }
 DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
 
@@ -86,6 +89,10 @@ def parse_settings(
         raise SettingsError(
             f"stacks: comma-separated subset of {list(STACK_CHOICES)} (got {sorted(stacks)!r})"
         )
+    protection_raw = (pick("deletion_protection", "false") or "").lower()
+    if protection_raw not in ("true", "false"):
+        raise SettingsError(f"deletion_protection: true or false (got {protection_raw!r})")
+    countries = tuple(c.strip() for c in (pick("geo_block_countries", "") or "").split(",") if c.strip())
     backend_raw = pick("backend", BackendKind.LOCAL.value) or ""
     try:
         backend_kind = BackendKind(backend_raw)
@@ -106,6 +113,9 @@ def parse_settings(
         emulator_endpoint=pick("emulator_endpoint", DEFAULT_EMULATOR_ENDPOINT)
         if target is Target.EMULATOR
         else None,
+        deletion_protection=protection_raw == "true",
+        api_certificate_arn=pick("api_certificate_arn"),
+        geo_block_countries=countries,
         features=FeatureSwitches(
             payment_platform="payment-platform" in stacks, pci_data_processing="pci-data-processing" in stacks
         ),
@@ -117,14 +127,18 @@ def parse_settings(
     )
 
 
+def _quiet_jsii() -> None:
+    """Jsii warns on every start that Node 20 is past end of life; the Lambdas themselves run nodejs22.x."""
+    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+
 def new_app(outdir: Path) -> Any:
     """A cdktf ``App`` writing to ``outdir`` with the context our stacks need outside the cdktf CLI.
 
     Imports the provider runtime (slow, ~1.5 GB) only here, after the settings are known good.
     """
-    # jsii warns on every start that Node 20 is past end of life; the Lambdas themselves run nodejs22.x.
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+    _quiet_jsii()
     from cdktf import App
 
     from constructs_py.hcl_module import local_module_sources
@@ -135,6 +149,7 @@ def new_app(outdir: Path) -> Any:
 
 def synthesize(settings: Settings, outdir: Path) -> Path:
     """Synthesize every enabled stack of ``settings`` into ``outdir`` and return ``outdir``."""
+    _quiet_jsii()
     from constructs_py.stacks.payment_platform import PaymentPlatformStack
 
     app = new_app(outdir)

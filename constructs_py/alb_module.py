@@ -10,7 +10,7 @@ from constructs import Construct
 
 from constructs_py.hcl_module import module_source
 
-MODULE_VERSION = "1.0.0"
+MODULE_VERSION = "1.1.0"
 """Version of modules/alb this wrapper was written for (see its CHANGELOG)."""
 
 
@@ -19,11 +19,13 @@ class TargetGroupSpec:
     """One target group.
 
     Attributes:
+        name: Target group name from the naming helper (32 max).
         target_type: ``instance``, ``ip`` or ``lambda``.
         port: Target port (ignored for Lambda).
         health_check_path: Health check path.
     """
 
+    name: str
     target_type: str = "instance"
     port: int = 80
     health_check_path: str = "/health"
@@ -48,6 +50,7 @@ class AlbModuleProps:
         vpc_cidr_block: VPC CIDR (egress to targets inside only).
         subnet_ids: Subnets in at least two zones.
         access_logs_bucket: Bucket for access logs.
+        access_logs_prefix: Key prefix of access logs (the bucket policy admits only this prefix).
         target_groups: Target groups by key.
         path_rules: Path rules by key.
         ingress_cidr_blocks: Admitted client ranges (never ``0.0.0.0/0``).
@@ -63,6 +66,7 @@ class AlbModuleProps:
     subnet_ids: list[str]
     access_logs_bucket: str
     target_groups: dict[str, TargetGroupSpec]
+    access_logs_prefix: str = "alb"
     path_rules: dict[str, PathRule] = field(default_factory=dict)
     ingress_cidr_blocks: tuple[str, ...] = ()
     ingress_security_group_ids: tuple[str, ...] = ()
@@ -90,6 +94,7 @@ class AlbModuleProps:
             "ingress_security_group_ids": list(self.ingress_security_group_ids),
             "certificate_arn": self.certificate_arn,
             "access_logs_bucket": self.access_logs_bucket,
+            "access_logs_prefix": self.access_logs_prefix,
             "deletion_protection": not self.ephemeral,
             "target_groups": {
                 key: {

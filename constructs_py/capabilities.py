@@ -107,6 +107,18 @@ EMULATOR_GAPS: dict[str, Gap] = {
             "by evaluating the synthesized policy in unit tests",
         ),
         Gap(
+            "behaviour:rds_automated_snapshot_kept",
+            Symptom.NOT_EXECUTED,
+            "the automated cluster snapshot (rds:<cluster>-<date>) outlives the deleted cluster; "
+            "AWS deletes it with the cluster",
+        ),
+        Gap(
+            "behaviour:alb_cross_zone_attribute",
+            Symptom.NOT_EXECUTED,
+            "load_balancing.cross_zone.enabled reads false for ALBs; on AWS it is always on for ALBs "
+            "and the provider does not send it",
+        ),
+        Gap(
             "behaviour:config_evaluation",
             Symptom.NOT_EXECUTED,
             "Config does not evaluate rules (DescribeComplianceByConfigRule returns HTTP 500)",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from cdktf_cdktf_provider_aws import kms_alias, kms_key
 from constructs import Construct
@@ -11,6 +12,22 @@ from constructs_py.policy_document import Statement, policy_json
 
 KEY_USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey")
 """What a user of a key may do with it; administration stays with the account root."""
+
+
+@dataclass(frozen=True)
+class ServiceGrant:
+    """Use of the key by an AWS service principal on behalf of this account.
+
+    Attributes:
+        service: Service principal, e.g. ``logs.us-east-1.amazonaws.com``.
+        actions: KMS actions the service needs.
+        conditions: Extra conditions (e.g. an encryption-context ARN pattern), merged with the
+            ``aws:SourceAccount`` or encryption-context guard.
+    """
+
+    service: str
+    actions: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey*")
+    conditions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -25,8 +42,8 @@ class KmsKeyProps:
         region: Region, for ``kms:ViaService`` names.
         via_services: Short service names (``s3``, ``sqs``) through which principals of this account
             may use the key; no direct use is granted.
-        service_principals: Service principals (``events.amazonaws.com``) that use the key themselves,
-            limited to this account by ``aws:SourceAccount``.
+        service_grants: Service principals that use the key themselves; each is limited to this
+            account by its conditions (``aws:SourceAccount`` unless the grant brings its own).
         deletion_window_days: Waiting period before deletion (7 keeps ephemeral runs cheap).
     """
 
@@ -36,7 +53,7 @@ class KmsKeyProps:
     partition: str
     region: str
     via_services: tuple[str, ...] = ()
-    service_principals: tuple[str, ...] = ()
+    service_grants: tuple[ServiceGrant, ...] = ()
     deletion_window_days: int = 7
 
     def __post_init__(self) -> None:
@@ -81,13 +98,14 @@ class KmsKey(Construct):
                     },
                 )
             )
-        if props.service_principals:
+        for grant in props.service_grants:
+            sid = "UseBy" + "".join(w.capitalize() for w in grant.service.split(".")[0].split("-"))
             statements.append(
                 Statement(
-                    "UseByServicePrincipals",
-                    ("kms:Decrypt", "kms:GenerateDataKey*"),
-                    principals={"Service": list(props.service_principals)},
-                    conditions={"StringEquals": {"aws:SourceAccount": props.account_id}},
+                    sid,
+                    grant.actions,
+                    principals={"Service": grant.service},
+                    conditions=grant.conditions or {"StringEquals": {"aws:SourceAccount": props.account_id}},
                 )
             )
         key = kms_key.KmsKey(

@@ -14,9 +14,18 @@ class PaymentNames:
     """Names of the payment processing platform (``{resource-type}-{environmentSuffix}``)."""
 
     DATA_KEY = NameSpec(NameKind.KMS_ALIAS, "payment-data")
+    AURORA_KEY = NameSpec(NameKind.KMS_ALIAS, "payment-aurora")
+    LOGS_KEY = NameSpec(NameKind.KMS_ALIAS, "payment-logs")
     TRANSACTION_LOGS_BUCKET = NameSpec(NameKind.S3_BUCKET, "transaction-logs")
+    ALB_LOGS_BUCKET = NameSpec(NameKind.S3_BUCKET, "alb-access-logs")
+    WAF_LOGS_BUCKET = NameSpec(NameKind.S3_BUCKET, "aws-waf-logs-payments")
     PAYMENTS_QUEUE = NameSpec(NameKind.SQS_QUEUE, "payments")
     PAYMENTS_DLQ = NameSpec(NameKind.SQS_QUEUE, "payments-dlq")
+    VPC = NameSpec(NameKind.MODULE_PREFIX, "vpc")
+    AURORA_CLUSTER = NameSpec(NameKind.AURORA_CLUSTER, "aurora")
+    ALB = NameSpec(NameKind.ALB, "alb")
+    API_TARGET_GROUP = NameSpec(NameKind.TARGET_GROUP, "tg-api")
+    WEB_ACL = NameSpec(NameKind.WAF_ACL, "waf")
 
 
 def all_specs() -> tuple[NameSpec, ...]:

@@ -110,6 +110,18 @@ class NameKind(Enum):
     CLOUDTRAIL = NameRule(
         "CloudTrail trail", 128, r"[A-Za-z0-9][\w.-]*[A-Za-z0-9]", "letters, digits and ._-", min_length=3
     )
+    MODULE_PREFIX = NameRule(
+        "Module name prefix",
+        42,
+        r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?",
+        "lowercase letters, digits and inner hyphens; the vpc module derives role and group names from it",
+    )
+    AURORA_CLUSTER = NameRule(
+        "Aurora cluster",
+        50,
+        r"[a-z](?:-?[a-z0-9])*",
+        "RDS identifier rule with room for the module's -proxy, -cluster and -<n> instance suffixes",
+    )
     GENERIC = NameRule("Resource", 255, r"[\w.-]+", "letters, digits and ._-")
 
     @property

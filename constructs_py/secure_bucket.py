@@ -8,11 +8,17 @@ from cdktf_cdktf_provider_aws import (
     s3_bucket,
     s3_bucket_lifecycle_configuration,
     s3_bucket_ownership_controls,
+    s3_bucket_policy,
     s3_bucket_public_access_block,
     s3_bucket_server_side_encryption_configuration,
     s3_bucket_versioning,
 )
 from constructs import Construct
+
+from constructs_py.policy_document import Statement, policy_json
+
+SSE_S3_ONLY_REASONS = frozenset({"ALB access-log delivery writes with SSE-S3 only; it cannot use a KMS key"})
+"""The only accepted reasons for a bucket without our CMK."""
 
 
 @dataclass(frozen=True)
@@ -48,22 +54,34 @@ class SecureBucketProps:
 
     Attributes:
         bucket_name: Name from the naming helper.
-        kms_key_arn: CMK for default SSE-KMS encryption.
+        bucket_arn: ARN of that name (``arn:<partition>:s3:::<name>``), for the bucket policy.
+        kms_key_arn: CMK for default SSE-KMS encryption; ``None`` only with ``sse_s3_reason``.
         lifecycle_rules: At least one rule; buckets without retention rules grow forever.
+        policy_statements: Service delivery statements, added to the TLS-only deny every bucket gets.
         versioning: Keep object versions.
         force_destroy: Let ``terraform destroy`` empty the bucket (ephemeral and test environments).
+        sse_s3_reason: Why this bucket uses SSE-S3 instead of our CMK (one of SSE_S3_ONLY_REASONS).
     """
 
     bucket_name: str
-    kms_key_arn: str
+    bucket_arn: str
+    kms_key_arn: str | None
     lifecycle_rules: tuple[LifecycleRule, ...]
+    policy_statements: tuple[Statement, ...] = ()
     versioning: bool = True
     force_destroy: bool = True
+    sse_s3_reason: str | None = None
 
     def __post_init__(self) -> None:
-        """Refuse a bucket without lifecycle rules."""
+        """Refuse a bucket without lifecycle rules, or without our CMK and no accepted reason."""
         if not self.lifecycle_rules:
             raise ValueError(f"SecureBucketProps.lifecycle_rules: {self.bucket_name} needs at least one rule")
+        if self.kms_key_arn is None and self.sse_s3_reason not in SSE_S3_ONLY_REASONS:
+            raise ValueError(
+                f"SecureBucketProps.kms_key_arn: {self.bucket_name} must use our CMK unless sse_s3_reason is "
+                "one of "
+                f"{sorted(SSE_S3_ONLY_REASONS)}"
+            )
 
 
 class SecureBucket(Construct):
@@ -81,7 +99,7 @@ class SecureBucket(Construct):
         bucket = s3_bucket.S3Bucket(
             self, "bucket", bucket=props.bucket_name, force_destroy=props.force_destroy
         )
-        s3_bucket_public_access_block.S3BucketPublicAccessBlock(
+        public_access_block = s3_bucket_public_access_block.S3BucketPublicAccessBlock(
             self,
             "public-access-block",
             bucket=bucket.id,
@@ -106,9 +124,10 @@ class SecureBucket(Construct):
             rule=[
                 sse.S3BucketServerSideEncryptionConfigurationRuleA(
                     apply_server_side_encryption_by_default=sse.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
-                        sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
+                        sse_algorithm="aws:kms" if props.kms_key_arn else "AES256",
+                        kms_master_key_id=props.kms_key_arn,
                     ),
-                    bucket_key_enabled=True,
+                    bucket_key_enabled=True if props.kms_key_arn else None,
                 )
             ],
         )
@@ -127,6 +146,21 @@ class SecureBucket(Construct):
             bucket=bucket.id,
             rule=[_lifecycle_rule(r) for r in props.lifecycle_rules],
             depends_on=[versioning],
+        )
+        deny_insecure = Statement(
+            "DenyInsecureTransport",
+            ("s3:*",),
+            resources=(props.bucket_arn, f"{props.bucket_arn}/*"),
+            effect="Deny",
+            principals={"AWS": "*"},
+            conditions={"Bool": {"aws:SecureTransport": "false"}},
+        )
+        s3_bucket_policy.S3BucketPolicy(
+            self,
+            "policy",
+            bucket=bucket.id,
+            policy=policy_json(deny_insecure, *props.policy_statements),
+            depends_on=[public_access_block],
         )
         self.bucket_name: str = bucket.bucket
         self.bucket_arn: str = bucket.arn

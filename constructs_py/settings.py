@@ -81,6 +81,8 @@ _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A
 _TAG_VALUE_RE = re.compile(r"[\w .:/=+@-]{1,256}")
 _ENDPOINT_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?/?")
 _BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_ACM_ARN_RE = re.compile(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+")
+_COUNTRY_RE = re.compile(r"[A-Z]{2}")
 
 
 def _fail(field_name: str, rule: str, value: object) -> SettingsError:
@@ -144,6 +146,11 @@ class Settings:
         alert_email: Address subscribed to the operational and security alert topics; required for AWS.
         run_id: Six lowercase letters/digits naming an ephemeral run; appended to every name and tagged
             as ``RunId``. ``None`` for a long-lived environment.
+        deletion_protection: Protect the database and load balancer from deletion and keep a final
+            snapshot. Off by default: every environment must be destroyable without manual steps.
+        api_certificate_arn: ACM certificate of the payment API's HTTPS listener; required on AWS
+            (the emulator gets a plain HTTP listener).
+        geo_block_countries: ISO 3166-1 alpha-2 codes the WAF blocks; empty for none.
         emulator_endpoint: URL of the emulator every provider endpoint points to (emulator target).
         features: Optional parts.
         backend: State backend.
@@ -158,6 +165,9 @@ class Settings:
     alert_email: str | None = None
     run_id: str | None = None
     emulator_endpoint: str | None = None
+    deletion_protection: bool = False
+    api_certificate_arn: str | None = None
+    geo_block_countries: tuple[str, ...] = ()
     features: FeatureSwitches = field(default_factory=FeatureSwitches)
     backend: BackendSettings = field(default_factory=BackendSettings)
 
@@ -196,6 +206,21 @@ class Settings:
                 "emulator_endpoint",
                 "required for target emulator: http(s)://host[:port]",
                 self.emulator_endpoint,
+            )
+        if self.api_certificate_arn is not None and not _ACM_ARN_RE.fullmatch(self.api_certificate_arn):
+            raise _fail(
+                "api_certificate_arn",
+                "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)",
+                self.api_certificate_arn,
+            )
+        if self.target is Target.AWS and self.api_certificate_arn is None:
+            raise _fail(
+                "api_certificate_arn", "required for target aws (the payment API listens on HTTPS only)", None
+            )
+        bad_countries = [c for c in self.geo_block_countries if not _COUNTRY_RE.fullmatch(c)]
+        if bad_countries:
+            raise _fail(
+                "geo_block_countries", "ISO 3166-1 alpha-2 codes in upper case, e.g. KP", bad_countries
             )
         self._check_name_budget()
 

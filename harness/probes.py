@@ -116,3 +116,88 @@ def message_reaches_dlq(
 
     result: DlqObservation = _eventually("the probe message to move to the DLQ", timeout, found_in_dlq)
     return result
+
+
+def subnet_zones(target: AwsTarget, vpc_id: str, tier: str) -> list[str]:
+    """Availability zones of the VPC's subnets tagged ``Tier=<tier>``, one entry per subnet."""
+    subnets = target.client("ec2").describe_subnets(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:Tier", "Values": [tier]}]
+    )["Subnets"]
+    return sorted(s["AvailabilityZone"] for s in subnets)
+
+
+def flow_logs(target: AwsTarget, vpc_id: str) -> list[dict[str, Any]]:
+    """Flow logs attached to the VPC."""
+    result: list[dict[str, Any]] = target.client("ec2").describe_flow_logs(
+        Filters=[{"Name": "resource-id", "Values": [vpc_id]}]
+    )["FlowLogs"]
+    return result
+
+
+def log_group(target: AwsTarget, name: str) -> dict[str, Any]:
+    """The log group called ``name`` (retention, KMS key)."""
+    groups = target.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    match = [g for g in groups if g["logGroupName"] == name]
+    if not match:
+        raise ProbeError(f"log group {name} does not exist")
+    found: dict[str, Any] = match[0]
+    return found
+
+
+def default_security_group_rules(target: AwsTarget, vpc_id: str) -> tuple[list[Any], list[Any]]:
+    """Ingress and egress rules of the VPC's default security group."""
+    (group,) = target.client("ec2").describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"]
+    return group["IpPermissions"], group["IpPermissionsEgress"]
+
+
+def aurora_cluster(target: AwsTarget, identifier: str) -> dict[str, Any]:
+    """The Aurora cluster as RDS describes it."""
+    (cluster,) = target.client("rds").describe_db_clusters(DBClusterIdentifier=identifier)["DBClusters"]
+    found: dict[str, Any] = cluster
+    return found
+
+
+def aurora_instances(target: AwsTarget, identifier: str) -> list[dict[str, Any]]:
+    """Instances of the cluster."""
+    result: list[dict[str, Any]] = target.client("rds").describe_db_instances(
+        Filters=[{"Name": "db-cluster-id", "Values": [identifier]}]
+    )["DBInstances"]
+    return result
+
+
+def db_proxy(target: AwsTarget, name: str) -> dict[str, Any]:
+    """The RDS Proxy called ``name``."""
+    (proxy,) = target.client("rds").describe_db_proxies(DBProxyName=name)["DBProxies"]
+    found: dict[str, Any] = proxy
+    return found
+
+
+def load_balancer_attributes(target: AwsTarget, arn: str) -> dict[str, str]:
+    """Attributes of a load balancer as a dict."""
+    attrs = target.client("elbv2").describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
+    return {a["Key"]: a["Value"] for a in attrs}
+
+
+def web_acl(target: AwsTarget, arn: str) -> dict[str, Any]:
+    """The regional web ACL at ``arn``."""
+    name, acl_id = arn.split("/")[-2:]
+    found: dict[str, Any] = target.client("wafv2").get_web_acl(Name=name, Scope="REGIONAL", Id=acl_id)[
+        "WebACL"
+    ]
+    return found
+
+
+def web_acl_of(target: AwsTarget, resource_arn: str) -> str | None:
+    """ARN of the web ACL protecting ``resource_arn``, if any."""
+    acl = target.client("wafv2").get_web_acl_for_resource(ResourceArn=resource_arn).get("WebACL")
+    return str(acl["ARN"]) if acl else None
+
+
+def web_acl_logging(target: AwsTarget, acl_arn: str) -> dict[str, Any]:
+    """Logging configuration of the web ACL."""
+    found: dict[str, Any] = target.client("wafv2").get_logging_configuration(ResourceArn=acl_arn)[
+        "LoggingConfiguration"
+    ]
+    return found

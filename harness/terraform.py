@@ -22,6 +22,7 @@ RETRYABLE_ERRORS: tuple[re.Pattern[str], ...] = tuple(
         r"ServiceUnavailable",
         r"connection reset by peer",
         r"connection refused",
+        r"use of closed network connection",
         r"i/o timeout",
         r"TLS handshake timeout",
         r"timeout while waiting for plugin to start",

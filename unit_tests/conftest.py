@@ -13,6 +13,7 @@ from unit_tests.synth_json import StackJson
 EMULATOR_URL = "http://127.0.0.1:4599"
 RUN_ID = "ut1234"
 SUFFIX = "unit"
+CERT_ARN = "arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def base_argv(target: str) -> list[str]:
         "/tmp/unit-state",
     ]
     if target == "aws":
-        argv += ["--alert-email", "payments-oncall@example.org"]
+        argv += ["--alert-email", "payments-oncall@example.org", "--api-certificate-arn", CERT_ARN]
     else:
         argv += ["--emulator-endpoint", EMULATOR_URL]
     return argv

@@ -69,7 +69,7 @@ def wrapper_stack(synthesized: object, tmp_path_factory: pytest.TempPathFactory)
             vpc_cidr_block=vpc.vpc_cidr_block,
             subnet_ids=vpc.tier_subnet_ids("firewall"),
             access_logs_bucket="alb-logs",
-            target_groups={"api": alb_module.TargetGroupSpec(target_type="lambda")},
+            target_groups={"api": alb_module.TargetGroupSpec(name="wrap-test-api", target_type="lambda")},
             ingress_security_group_ids=(db.proxy_security_group_id,),
         ),
     )

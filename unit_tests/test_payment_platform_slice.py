@@ -10,7 +10,7 @@ from unit_tests.synth_json import StackJson
 
 
 def data_key(stack: StackJson) -> tuple[str, dict[str, Any]]:
-    return stack.at("aws_kms_key", "data-key/key")
+    return stack.at("aws_kms_key", "keys/data/key")
 
 
 def test_data_key_rotates_and_is_destroyable_within_a_week(stack: StackJson) -> None:
@@ -21,7 +21,7 @@ def test_data_key_rotates_and_is_destroyable_within_a_week(stack: StackJson) -> 
 
 def test_data_key_alias_follows_the_payment_convention(stack: StackJson) -> None:
     key_id, _ = data_key(stack)
-    _, alias = stack.at("aws_kms_alias", "data-key/alias")
+    _, alias = stack.at("aws_kms_alias", "keys/data/alias")
     assert alias["name"] == f"alias/payment-data-{SUFFIX}-{RUN_ID}"
     assert alias["target_key_id"] == stack.ref("aws_kms_key", key_id, "key_id")
 
@@ -44,8 +44,10 @@ def test_data_key_policy_grants_use_only_through_s3_and_sqs_of_this_account(stac
 
 def test_transaction_log_bucket_default_encryption_is_the_data_key(stack: StackJson) -> None:
     key_id, _ = data_key(stack)
-    bucket_id, bucket = stack.at("aws_s3_bucket", "transaction-logs/bucket")
-    _, sse = stack.at("aws_s3_bucket_server_side_encryption_configuration", "transaction-logs/encryption")
+    bucket_id, bucket = stack.at("aws_s3_bucket", "storage/transaction-logs/bucket")
+    _, sse = stack.at(
+        "aws_s3_bucket_server_side_encryption_configuration", "storage/transaction-logs/encryption"
+    )
     assert sse["bucket"] == stack.ref("aws_s3_bucket", bucket_id, "id")
     default = sse["rule"][0]["apply_server_side_encryption_by_default"]
     assert default == {
@@ -57,17 +59,17 @@ def test_transaction_log_bucket_default_encryption_is_the_data_key(stack: StackJ
 
 
 def test_transaction_log_bucket_is_private_versioned_and_expires_old_versions(stack: StackJson) -> None:
-    bucket_id, _ = stack.at("aws_s3_bucket", "transaction-logs/bucket")
+    bucket_id, _ = stack.at("aws_s3_bucket", "storage/transaction-logs/bucket")
     bucket_ref = stack.ref("aws_s3_bucket", bucket_id, "id")
-    _, pab = stack.at("aws_s3_bucket_public_access_block", "transaction-logs/public-access-block")
+    _, pab = stack.at("aws_s3_bucket_public_access_block", "storage/transaction-logs/public-access-block")
     assert pab["bucket"] == bucket_ref
     assert all(
         pab[k] is True
         for k in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
     )
-    _, versioning = stack.at("aws_s3_bucket_versioning", "transaction-logs/versioning")
+    _, versioning = stack.at("aws_s3_bucket_versioning", "storage/transaction-logs/versioning")
     assert versioning["versioning_configuration"]["status"] == "Enabled"
-    _, lifecycle = stack.at("aws_s3_bucket_lifecycle_configuration", "transaction-logs/lifecycle")
+    _, lifecycle = stack.at("aws_s3_bucket_lifecycle_configuration", "storage/transaction-logs/lifecycle")
     (rule,) = lifecycle["rule"]
     assert rule["status"] == "Enabled"
     assert rule["noncurrent_version_expiration"] == [{"noncurrent_days": 90}]
@@ -93,10 +95,11 @@ def test_payments_queue_redrives_to_its_dlq_after_three_receives(stack: StackJso
     assert dlq["message_retention_seconds"] == 14 * 24 * 3600
 
 
-def test_outputs_expose_what_the_live_tests_probe(stack: StackJson) -> None:
-    assert set(stack.doc["output"]) == {
-        "data_key_arn",
-        "transaction_logs_bucket_name",
-        "payments_queue_url",
-        "payments_dlq_url",
-    }
+def test_outputs_point_at_the_resources_the_live_tests_probe(stack: StackJson) -> None:
+    key_id, _ = data_key(stack)
+    bucket_id, _ = stack.at("aws_s3_bucket", "storage/transaction-logs/bucket")
+    dlq_id, _ = stack.at("aws_sqs_queue", "payments-queue/dlq")
+    outputs = {name: body["value"] for name, body in stack.doc["output"].items()}
+    assert outputs["data_key_arn"] == stack.ref("aws_kms_key", key_id, "arn")
+    assert outputs["transaction_logs_bucket_name"] == stack.ref("aws_s3_bucket", bucket_id, "bucket")
+    assert outputs["payments_dlq_url"] == stack.ref("aws_sqs_queue", dlq_id, "url")

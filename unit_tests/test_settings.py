@@ -43,7 +43,7 @@ def test_flag_beats_environment_beats_context() -> None:
         ),
         (["--environment-suffix", "pr_1"], r"environment_suffix: lowercase"),
         (["--environment-suffix=-pr1"], r"environment_suffix: lowercase"),
-        (["--environment-suffix", "x" * 50], r"environment_suffix: .* S3 bucket name .* AWS allows 3-63"),
+        (["--environment-suffix", "x" * 50], r"environment_suffix: .* name .* AWS allows"),
         (["--region", "us-east-9"], r"region: must be a known AWS region"),
         (["--target", "gcp"], r"target: one of \['emulator', 'aws'\]"),
         (["--alert-email", "oncall.example.org"], r"alert_email: must be an e-mail address"),
@@ -58,6 +58,16 @@ def test_flag_beats_environment_beats_context() -> None:
         (["--backend", "consul"], r"backend.kind: one of \['local', 's3'\]"),
         (["--stacks", "payment-platform,billing"], r"stacks: comma-separated subset"),
         (["--owner", "team;drop"], r"owner: 1-256 characters allowed in an AWS tag value"),
+        (
+            ["--target", "aws", "--alert-email", "a@example.org"],
+            r"api_certificate_arn: required for target aws",
+        ),
+        (
+            ["--api-certificate-arn", "arn:aws:iam::111122223333:server-certificate/x"],
+            r"api_certificate_arn: an ACM",
+        ),
+        (["--geo-block-countries", "KP,ir"], r"geo_block_countries: ISO 3166-1 alpha-2 codes in upper case"),
+        (["--deletion-protection", "maybe"], r"deletion_protection: true or false"),
     ],
 )
 def test_bad_input_names_the_field_and_the_rule(argv: list[str], match: str) -> None:
@@ -66,9 +76,10 @@ def test_bad_input_names_the_field_and_the_rule(argv: list[str], match: str) -> 
 
 
 def test_run_id_counts_against_the_name_budget() -> None:
-    longest_ok = "x" * (63 - len("transaction-logs-") - len("-abc123"))
+    # The tightest name is the API target group: "tg-api-{suffix}-{run id}" within 32 characters.
+    longest_ok = "x" * (32 - len("tg-api-") - len("-abc123"))
     parse_settings(["--environment-suffix", longest_ok, "--run-id", "abc123"], environ={})
-    with pytest.raises(SettingsError, match=r"transaction-logs-x+-abc123"):
+    with pytest.raises(SettingsError, match=r"Target group name 'tg-api-x+-abc123' is 33 characters"):
         parse_settings(["--environment-suffix", longest_ok + "x", "--run-id", "abc123"], environ={})
 
 

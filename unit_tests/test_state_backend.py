@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from main import parse_settings, synthesize
+from unit_tests.conftest import CERT_ARN
 from unit_tests.synth_json import StackJson
 
 
@@ -18,6 +19,8 @@ def test_s3_backend_uses_native_lockfile_and_encryption(tmp_path: Path, synthesi
             "aws",
             "--alert-email",
             "oncall@example.org",
+            "--api-certificate-arn",
+            CERT_ARN,
             "--backend",
             "s3",
             "--state-bucket",

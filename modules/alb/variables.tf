@@ -109,8 +109,9 @@ variable "idle_timeout" {
 }
 
 variable "target_groups" {
-  description = "Target groups by key; the first key in sort order is the listener's default. target_type instance, ip or lambda."
+  description = "Target groups by key; the first key in sort order is the listener's default. target_type instance, ip or lambda; name defaults to <name>-<key>."
   type = map(object({
+    name              = optional(string)
     target_type       = optional(string, "instance")
     port              = optional(number, 80)
     protocol          = optional(string, "HTTP")

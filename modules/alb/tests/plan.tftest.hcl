@@ -83,6 +83,19 @@ run "target_groups_have_health_checks_and_lambda_has_no_port" {
   }
 }
 
+run "explicit_target_group_names_win" {
+  command = plan
+
+  variables {
+    target_groups = { api = { name = "tg-payments-api-pr7", target_type = "lambda" } }
+  }
+
+  assert {
+    condition     = aws_lb_target_group.this["api"].name == "tg-payments-api-pr7"
+    error_message = "Got ${aws_lb_target_group.this["api"].name}, expected the explicit name."
+  }
+}
+
 run "rejects_open_ingress" {
   command = plan
 

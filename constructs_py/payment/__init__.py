@@ -1,0 +1,1 @@
+"""Concern-level constructs of the payment processing platform (one concern per module)."""

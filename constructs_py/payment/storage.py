@@ -1,0 +1,107 @@
+"""Buckets of the payment platform: transaction logs, ALB access logs and WAF logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from constructs_py.log_delivery_policies import alb_access_log_delivery, log_delivery_service
+from constructs_py.secure_bucket import LifecycleRule, SecureBucket, SecureBucketProps
+
+ALB_LOG_PREFIX = "alb"
+ALB_SSE_S3_REASON = "ALB access-log delivery writes with SSE-S3 only; it cannot use a KMS key"
+
+
+@dataclass(frozen=True)
+class PaymentStorageProps:
+    """Inputs of :class:`PaymentStorage`.
+
+    Attributes:
+        transaction_logs_bucket: Name of the transaction log bucket.
+        alb_logs_bucket: Name of the ALB access log bucket.
+        waf_logs_bucket: Name of the WAF log bucket (must start with ``aws-waf-logs-``).
+        data_key_arn: CMK of the buckets that can use one.
+        account_id: Account id (token).
+        partition: Partition (token).
+        region: Region.
+    """
+
+    transaction_logs_bucket: str
+    alb_logs_bucket: str
+    waf_logs_bucket: str
+    data_key_arn: str
+    account_id: str
+    partition: str
+    region: str
+
+    def __post_init__(self) -> None:
+        """WAF only delivers to buckets named ``aws-waf-logs-*``."""
+        if not self.waf_logs_bucket.startswith("aws-waf-logs-"):
+            raise ValueError(
+                "PaymentStorageProps.waf_logs_bucket: must start with aws-waf-logs- "
+                f"(got {self.waf_logs_bucket!r})"
+            )
+
+
+class PaymentStorage(Construct):
+    """The platform's buckets, each private, versioned, TLS-only and with a retention rule.
+
+    Attributes:
+        transaction_logs: Transaction log bucket (CMK).
+        alb_logs: ALB access logs (SSE-S3: the only encryption ALB delivery supports), 90 days.
+        waf_logs: Blocked-request logs (CMK), kept a year for compliance.
+        alb_log_prefix: Key prefix of ALB access logs.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, props: PaymentStorageProps) -> None:
+        """Create the buckets."""
+        super().__init__(scope, construct_id)
+
+        def arn(name: str) -> str:
+            return f"arn:{props.partition}:s3:::{name}"
+
+        self.transaction_logs = SecureBucket(
+            self,
+            "transaction-logs",
+            props=SecureBucketProps(
+                bucket_name=props.transaction_logs_bucket,
+                bucket_arn=arn(props.transaction_logs_bucket),
+                kms_key_arn=props.data_key_arn,
+                lifecycle_rules=(LifecycleRule("expire-noncurrent-versions", noncurrent_expiration_days=90),),
+            ),
+        )
+        self.alb_log_prefix = ALB_LOG_PREFIX
+        self.alb_logs = SecureBucket(
+            self,
+            "alb-logs",
+            props=SecureBucketProps(
+                bucket_name=props.alb_logs_bucket,
+                bucket_arn=arn(props.alb_logs_bucket),
+                kms_key_arn=None,
+                sse_s3_reason=ALB_SSE_S3_REASON,
+                lifecycle_rules=(
+                    LifecycleRule("expire-after-90-days", expiration_days=90, noncurrent_expiration_days=1),
+                ),
+                policy_statements=alb_access_log_delivery(
+                    arn(props.alb_logs_bucket), ALB_LOG_PREFIX, props.account_id, props.region
+                ),
+            ),
+        )
+        self.waf_logs = SecureBucket(
+            self,
+            "waf-logs",
+            props=SecureBucketProps(
+                bucket_name=props.waf_logs_bucket,
+                bucket_arn=arn(props.waf_logs_bucket),
+                kms_key_arn=props.data_key_arn,
+                lifecycle_rules=(
+                    LifecycleRule(
+                        "compliance-retention-1-year", expiration_days=365, noncurrent_expiration_days=30
+                    ),
+                ),
+                policy_statements=log_delivery_service(
+                    arn(props.waf_logs_bucket), props.account_id, props.partition, props.region
+                ),
+            ),
+        )
