@@ -44,6 +44,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     demo.add_argument("--environment-suffix", default="demo")
     demo.add_argument("--region", default="us-east-1")
     demo.add_argument("--alert-email", default=None)
+    demo.add_argument("--api-certificate-arn", default=None, help="ACM certificate (AWS)")
     demo.add_argument("--keep", action="store_true", help="do not destroy at the end")
     destroy = sub.add_parser(
         "destroy", help="destroy an environment kept by 'demo --keep' (AWS or external emulator)"
@@ -84,6 +85,7 @@ def demo(args: argparse.Namespace) -> int:
         ]
         flags += ["--emulator-endpoint", endpoint] if endpoint else []
         flags += ["--alert-email", args.alert_email] if args.alert_email else []
+        flags += ["--api-certificate-arn", args.api_certificate_arn] if args.api_certificate_arn else []
         settings = parse_settings(flags, os.environ)
         with timed("synth", say):
             synthesize(settings, workdir / "cdktf.out")
