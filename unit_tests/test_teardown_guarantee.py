@@ -1,0 +1,93 @@
+"""Teardown is registered before apply: a failed or interrupted apply is still destroyed and swept."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from moto import mock_aws
+
+from harness.aws_target import AwsTarget
+from harness.environment import EphemeralEnvironment
+from harness.terraform import TerraformError
+
+FAKE_TERRAFORM = """#!/usr/bin/env bash
+echo "$1" >> "{calls}"
+case "$1" in
+  apply) {apply} ;;
+  output) echo '{{}}' ;;
+  *) echo "$1 ok" ;;
+esac
+"""
+
+
+@pytest.fixture
+def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsTarget]:
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(var, "testing")
+    with mock_aws():
+        yield AwsTarget(region="us-east-1")
+
+
+def environment(
+    tmp_path: Path, target: AwsTarget, apply_script: str, monkeypatch: pytest.MonkeyPatch
+) -> EphemeralEnvironment:
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    exe = bindir / "terraform"
+    exe.write_text(FAKE_TERRAFORM.format(calls=tmp_path / "calls", apply=apply_script))
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    stack_dir = tmp_path / "stack"
+    (stack_dir / ".terraform").mkdir(parents=True)
+    return EphemeralEnvironment(
+        stack_name="payment-platform",
+        run_id="td1234",
+        stack_dir=stack_dir,
+        workdir=tmp_path / "work",
+        target=target,
+        progress=lambda _m: None,
+        environ={},
+    )
+
+
+def calls(tmp_path: Path) -> list[str]:
+    return (tmp_path / "calls").read_text().split()
+
+
+def test_failed_apply_is_destroyed_and_swept(
+    tmp_path: Path, target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = environment(
+        tmp_path, target, 'echo "Error: creating SQS Queue: InvalidAttributeValue"; exit 1', monkeypatch
+    )
+    with pytest.raises(TerraformError, match="InvalidAttributeValue"), env.deployed():
+        pytest.fail("the body must not run when apply fails")
+    assert calls(tmp_path) == ["init", "apply", "destroy"]
+    assert env.torn_down and env.orphans == []
+
+
+def test_interrupted_apply_is_destroyed_and_swept(
+    tmp_path: Path, target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fake apply delivers Ctrl-C to the harness process, then stops as Terraform does on SIGINT.
+    env = environment(
+        tmp_path, target, 'kill -INT "$PPID"; sleep 1; echo "Interrupt received"; exit 1', monkeypatch
+    )
+    with pytest.raises(KeyboardInterrupt), env.deployed():
+        pytest.fail("the body must not run when apply is interrupted")
+    assert calls(tmp_path) == ["init", "apply", "destroy"]
+    assert env.torn_down
+
+
+def test_skip_teardown_leaves_the_environment(
+    tmp_path: Path, target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = environment(tmp_path, target, 'echo "Apply complete"', monkeypatch)
+    env.environ = {"SKIP_teardown": "1"}
+    with pytest.raises(RuntimeError, match="no outputs in state"), env.deployed():
+        pass
+    assert "destroy" not in calls(tmp_path)
