@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -25,7 +26,7 @@ def test_context_from_the_cli_gets_the_local_modules(monkeypatch: pytest.MonkeyP
         "CDKTF_CONTEXT_JSON", json.dumps({"cdktfRelativeModules": [], "allowSepCharsInLogicalIds": "true"})
     )
     main._prepare_jsii_environment()
-    context = json.loads(main.os.environ["CDKTF_CONTEXT_JSON"])
+    context = json.loads(os.environ["CDKTF_CONTEXT_JSON"])
     assert context["cdktfRelativeModules"] == local_module_sources()
     assert sorted(m.rsplit("/", 1)[-1] for m in context["cdktfRelativeModules"]) == [
         "alb",
