@@ -119,6 +119,12 @@ EMULATOR_GAPS: dict[str, Gap] = {
             "and the provider does not send it",
         ),
         Gap(
+            "behaviour:test_event_pattern",
+            Symptom.NOT_EXECUTED,
+            "TestEventPattern answers without a Result; probes match rule patterns with the emulator's own "
+            "matcher (the one its PutEvents uses) instead",
+        ),
+        Gap(
             "behaviour:config_evaluation",
             Symptom.NOT_EXECUTED,
             "Config does not evaluate rules (DescribeComplianceByConfigRule returns HTTP 500)",

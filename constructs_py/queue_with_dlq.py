@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws import sqs_queue, sqs_queue_redrive_allow_policy
+from cdktf_cdktf_provider_aws import sqs_queue, sqs_queue_policy, sqs_queue_redrive_allow_policy
 from constructs import Construct
 
 from constructs_py.capabilities import hosts
+from constructs_py.policy_document import Statement, policy_json
 from constructs_py.settings import Target
 
 FOURTEEN_DAYS = 14 * 24 * 3600
@@ -106,3 +107,28 @@ class QueueWithDlq(Construct):
         self.queue_url: str = queue.url
         self.dlq_arn: str = dlq.arn
         self.dlq_url: str = dlq.url
+
+    def grant_send_to_service(self, service: str, source_arns: list[str]) -> None:
+        """Let ``service`` (``events.amazonaws.com``) send to the work queue for ``source_arns`` only.
+
+        A queue has one policy: call this once.
+        """
+        sqs_queue_policy.SqsQueuePolicy(
+            self,
+            "queue-policy",
+            queue_url=self.queue_url,
+            policy=service_send_policy(self.queue_arn, service, source_arns),
+        )
+
+
+def service_send_policy(queue_arn: str, service: str, source_arns: list[str]) -> str:
+    """Queue policy letting ``service`` send to ``queue_arn`` on behalf of ``source_arns`` only."""
+    return policy_json(
+        Statement(
+            "SendFromService",
+            ("sqs:SendMessage",),
+            resources=(queue_arn,),
+            principals={"Service": service},
+            conditions={"ArnEquals": {"aws:SourceArn": source_arns}},
+        )
+    )

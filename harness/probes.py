@@ -6,9 +6,10 @@ observed (or raises :class:`ProbeError` saying what it waited for), so callers a
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
@@ -201,3 +202,70 @@ def web_acl_logging(target: AwsTarget, acl_arn: str) -> dict[str, Any]:
         "LoggingConfiguration"
     ]
     return found
+
+
+def put_payment_event(target: AwsTarget, bus_name: str, detail_type: str, detail: dict[str, Any]) -> None:
+    """Publish one payment lifecycle event on the payment bus, as the processor does."""
+    result = target.client("events").put_events(
+        Entries=[
+            {
+                "EventBusName": bus_name,
+                "Source": "payments.processor",
+                "DetailType": detail_type,
+                "Detail": json.dumps(detail),
+            }
+        ]
+    )
+    if result.get("FailedEntryCount"):
+        raise ProbeError(f"PutEvents refused the event: {result['Entries']}")
+
+
+def message_containing(target: AwsTarget, queue_url: str, needle: str, timeout: float = 60.0) -> str:
+    """Wait for a message whose body contains ``needle``; delete it and return its body."""
+    sqs = target.client("sqs")
+
+    def receive() -> str:
+        for message in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2).get(
+            "Messages", []
+        ):
+            if needle in message["Body"]:
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+                return str(message["Body"])
+        raise ProbeError(f"a message containing {needle!r} on {queue_url}")
+
+    body: str = _eventually(f"a message containing {needle!r}", timeout, receive)
+    return body
+
+
+def rule_routes(
+    target: AwsTarget, rule_name: str, bus_name: str, event: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The targets of ``rule_name`` if the deployed rule's pattern matches ``event``, else an empty list.
+
+    The pattern is read back from the deployed rule. On AWS the service's own TestEventPattern
+    matches it; the emulator answers that call without evaluating it (capability list:
+    ``behaviour:test_event_pattern``), so there the emulator's own rule matcher is applied instead.
+    """
+    events = target.client("events")
+    rule = events.describe_rule(Name=rule_name, EventBusName=bus_name)
+    full_event = {
+        "id": str(uuid.uuid4()),
+        "account": "123456789012",
+        "time": "2026-01-01T00:00:00Z",
+        "region": target.region,
+        "resources": [],
+        **event,
+    }
+    if target.is_emulator:
+        from moto.events.models import EventPattern
+
+        matched = EventPattern.load(rule["EventPattern"]).matches_event(cast(Any, full_event))
+    else:
+        result = events.test_event_pattern(EventPattern=rule["EventPattern"], Event=json.dumps(full_event))
+        matched = bool(result["Result"])
+    if not matched:
+        return []
+    targets: list[dict[str, Any]] = events.list_targets_by_rule(Rule=rule_name, EventBusName=bus_name)[
+        "Targets"
+    ]
+    return targets

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from harness.aws_target import AwsTarget
-from harness.probes import bucket_default_kms_key, key_rotation_enabled, message_reaches_dlq
+from harness.probes import (
+    bucket_default_kms_key,
+    key_rotation_enabled,
+    message_containing,
+    message_reaches_dlq,
+    put_payment_event,
+)
 
 MAX_RECEIVE_COUNT = 3
 
@@ -31,6 +38,10 @@ def payment_platform_smoke(target: AwsTarget, outputs: Mapping[str, Any], say: C
                 ).dlq_body
             ),
         ),
+        (
+            "a payment.succeeded event reaches the analytics queue",
+            lambda: _event_reaches_analytics(target, outputs),
+        ),
     ]
     ok = True
     for label, check in checks:
@@ -42,3 +53,9 @@ def payment_platform_smoke(target: AwsTarget, outputs: Mapping[str, Any], say: C
         say(f"smoke: {'PASS' if passed else 'FAIL'} {label}")
         ok = ok and passed
     return ok
+
+
+def _event_reaches_analytics(target: AwsTarget, outputs: Mapping[str, Any]) -> bool:
+    payment_id = f"smoke-{uuid.uuid4()}"
+    put_payment_event(target, outputs["event_bus_name"], "payment.succeeded", {"paymentId": payment_id})
+    return payment_id in message_containing(target, outputs["analytics_queue_url"], payment_id)

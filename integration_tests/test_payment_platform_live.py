@@ -7,6 +7,7 @@ tears it down and proves the orphan sweep clean.
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 
@@ -146,6 +147,57 @@ def test_waf_protects_the_alb_and_logs_blocked_requests(payment_platform: Epheme
     assert probes.web_acl_of(payment_platform.target, outputs["alb_arn"]) == outputs["web_acl_arn"]
     logging = probes.web_acl_logging(payment_platform.target, outputs["web_acl_arn"])
     assert logging["LogDestinationConfigs"] == [f"arn:aws:s3:::{outputs['waf_logs_bucket_name']}"]
+
+
+def test_payment_succeeded_event_reaches_the_analytics_queue(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    payment_id = f"pay-{uuid.uuid4()}"
+    # GIVEN the payment bus WHEN the processor publishes payment.succeeded
+    probes.put_payment_event(
+        payment_platform.target, outputs["event_bus_name"], "payment.succeeded", {"paymentId": payment_id}
+    )
+    # THEN the event lands in the analytics queue
+    body = json.loads(
+        probes.message_containing(payment_platform.target, outputs["analytics_queue_url"], payment_id)
+    )
+    assert body["detail-type"] == "payment.succeeded"
+    assert body["detail"] == {"paymentId": payment_id}
+
+
+def test_payment_failed_event_routes_to_the_alert_topic_with_retries_and_dlq(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    rule = outputs["event_rule_names"]["failed"]
+    bus = outputs["event_bus_name"]
+    failed = {
+        "source": "payments.processor",
+        "detail-type": "payment.failed",
+        "detail": {"reason": "declined"},
+    }
+    succeeded = {**failed, "detail-type": "payment.succeeded"}
+    # WHEN a payment.failed event is matched against the deployed rule THEN it goes to the alert topic
+    (target,) = probes.rule_routes(payment_platform.target, rule, bus, failed)
+    assert target["Arn"] == outputs["alerts_topic_arn"]
+    assert target["DeadLetterConfig"]["Arn"] == outputs["events_delivery_dlq_arn"]
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 5, "MaximumEventAgeInSeconds": 3600}
+    # AND a success event does not
+    assert probes.rule_routes(payment_platform.target, rule, bus, succeeded) == []
+
+
+def test_database_failover_event_routes_to_the_alert_topic(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    failover = {
+        "source": "aws.rds",
+        "detail-type": "RDS DB Cluster Event",
+        "resources": [outputs["aurora_cluster_arn"]],
+        "detail": {"EventCategories": ["failover"], "EventID": "RDS-EVENT-0071"},
+    }
+    rule = outputs["event_rule_names"]["db_failover"]
+    (target,) = probes.rule_routes(payment_platform.target, rule, "default", failover)
+    assert target["Arn"] == outputs["alerts_topic_arn"]
+    other_cluster = {**failover, "resources": ["arn:aws:rds:us-east-1:123456789012:cluster:someone-else"]}
+    assert probes.rule_routes(payment_platform.target, rule, "default", other_cluster) == []
 
 
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(

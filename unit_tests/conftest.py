@@ -37,9 +37,11 @@ def base_argv(target: str) -> list[str]:
         "pci",
         "--state-dir",
         "/tmp/unit-state",
+        "--alert-email",
+        "payments-oncall@example.org",
     ]
     if target == "aws":
-        argv += ["--alert-email", "payments-oncall@example.org", "--api-certificate-arn", CERT_ARN]
+        argv += ["--api-certificate-arn", CERT_ARN]
     else:
         argv += ["--emulator-endpoint", EMULATOR_URL]
     return argv

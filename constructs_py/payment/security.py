@@ -20,6 +20,7 @@ class PaymentKeysProps:
         data_alias: Alias of the key for S3 and SQS data.
         aurora_alias: Alias of the key for Aurora storage and its managed secret.
         logs_alias: Alias of the key for CloudWatch Logs groups.
+        events_alias: Alias of the key for the event bus and the alert topic.
         account_id: Account id (token).
         partition: Partition (token).
         region: Region.
@@ -28,6 +29,7 @@ class PaymentKeysProps:
     data_alias: str
     aurora_alias: str
     logs_alias: str
+    events_alias: str
     account_id: str
     partition: str
     region: str
@@ -40,6 +42,7 @@ class PaymentKeys(Construct):
         data: S3 buckets and SQS queues (and WAF log delivery into its bucket).
         aurora: Aurora storage, the RDS-managed master secret.
         logs: CloudWatch Logs groups of this account in this region.
+        events: The payment event bus and the alert topic EventBridge publishes to.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: PaymentKeysProps) -> None:
@@ -52,7 +55,10 @@ class PaymentKeys(Construct):
                 alias=props.data_alias,
                 description="Payment data at rest: S3 buckets and SQS queues",
                 via_services=("s3", "sqs"),
-                service_grants=(ServiceGrant("delivery.logs.amazonaws.com"),),
+                service_grants=(
+                    ServiceGrant("delivery.logs.amazonaws.com"),
+                    ServiceGrant("events.amazonaws.com"),
+                ),
                 account_id=props.account_id,
                 partition=props.partition,
                 region=props.region,
@@ -65,6 +71,19 @@ class PaymentKeys(Construct):
                 alias=props.aurora_alias,
                 description="Aurora storage and its RDS-managed master secret",
                 via_services=("rds", "secretsmanager"),
+                account_id=props.account_id,
+                partition=props.partition,
+                region=props.region,
+            ),
+        )
+        self.events = KmsKey(
+            self,
+            "events",
+            props=KmsKeyProps(
+                alias=props.events_alias,
+                description="Payment event bus and the alert topic",
+                via_services=("sns",),
+                service_grants=(ServiceGrant("events.amazonaws.com"),),
                 account_id=props.account_id,
                 partition=props.partition,
                 region=props.region,

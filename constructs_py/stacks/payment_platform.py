@@ -14,7 +14,9 @@ from constructs_py.aws_provider import AwsProviderProps, AwsProviderWiring
 from constructs_py.names import PaymentNames as N
 from constructs_py.payment.compute import PaymentLoadBalancer, PaymentLoadBalancerProps
 from constructs_py.payment.database import PaymentDatabase, PaymentDatabaseProps
+from constructs_py.payment.monitoring import PaymentAlerts, PaymentAlertsProps
 from constructs_py.payment.networking import PaymentNetwork, PaymentNetworkProps
+from constructs_py.payment.queuing import PaymentEvents, PaymentEventsProps
 from constructs_py.payment.security import (
     PaymentFirewall,
     PaymentFirewallProps,
@@ -64,6 +66,7 @@ class PaymentPlatformStack(TerraformStack):
                 data_alias=namer.name(N.DATA_KEY),
                 aurora_alias=namer.name(N.AURORA_KEY),
                 logs_alias=namer.name(N.LOGS_KEY),
+                events_alias=namer.name(N.EVENTS_KEY),
                 **where,
             ),
         )
@@ -129,6 +132,36 @@ class PaymentPlatformStack(TerraformStack):
                 target=settings.target,
             ),
         )
+        alerts = PaymentAlerts(
+            self,
+            "monitoring",
+            props=PaymentAlertsProps(
+                topic_name=namer.name(N.ALERTS_TOPIC),
+                kms_key_arn=keys.events.key_arn,
+                account_id=account.account_id,
+                alert_email=settings.alert_email,
+            ),
+        )
+        events = PaymentEvents(
+            self,
+            "queuing",
+            props=PaymentEventsProps(
+                bus_name=namer.name(N.EVENT_BUS),
+                events_key_arn=keys.events.key_arn,
+                data_key_arn=keys.data.key_arn,
+                analytics_queue_name=namer.name(N.ANALYTICS_QUEUE),
+                analytics_dlq_name=namer.name(N.ANALYTICS_DLQ),
+                delivery_dlq_name=namer.name(N.EVENTS_DELIVERY_DLQ),
+                rule_names={
+                    "succeeded": namer.name(N.RULE_SUCCEEDED),
+                    "failed": namer.name(N.RULE_FAILED),
+                    "db_failover": namer.name(N.RULE_DB_FAILOVER),
+                },
+                alerts_topic_arn=alerts.topic_arn,
+                cluster_arn=database.aurora.cluster_arn,
+                target=settings.target,
+            ),
+        )
 
         outputs = {
             "data_key_arn": keys.data.key_arn,
@@ -145,6 +178,13 @@ class PaymentPlatformStack(TerraformStack):
             "aurora_proxy_name": database.aurora.proxy_name,
             "alb_arn": load_balancer.alb.lb_arn,
             "web_acl_arn": firewall.web_acl_arn,
+            "events_key_arn": keys.events.key_arn,
+            "event_bus_name": events.bus_name,
+            "analytics_queue_url": events.analytics.queue_url,
+            "events_delivery_dlq_arn": events.delivery_dlq_arn,
+            "alerts_topic_arn": alerts.topic_arn,
+            "event_rule_names": events.rule_names,
+            "aurora_cluster_arn": database.aurora.cluster_arn,
         }
         for output_name, value in outputs.items():
             TerraformOutput(self, output_name, value=value)
