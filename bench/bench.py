@@ -1,4 +1,4 @@
-"""Benchmark: cold synth time and peak memory, unit-suite time, slice deploy and destroy time.
+"""Benchmark: cold synth time and peak memory, unit-suite time, payment platform deploy and destroy time.
 
     .venv/bin/python bench/bench.py            # all figures
     .venv/bin/python bench/bench.py --no-live  # skip the emulator deploy/destroy
@@ -86,8 +86,8 @@ def bench_unit_suite() -> None:
     print(f"unit suite (1 process): {seconds:.1f} s, peak memory {peak / 1024:.0f} MiB, exit {code}")
 
 
-def bench_slice_deploy_destroy() -> None:
-    """Deploy and destroy the payment-platform slice on a fresh emulator, timed per stage."""
+def bench_deploy_destroy() -> None:
+    """Deploy and destroy the payment platform (as built so far) on a fresh emulator."""
     from harness.aws_target import AwsTarget
     from harness.emulator import MotoServer
     from harness.environment import EphemeralEnvironment
@@ -127,8 +127,8 @@ def bench_slice_deploy_destroy() -> None:
         deployed = time.monotonic()
         env.teardown()
         finished = time.monotonic()
-    print(f"slice deploy (init + apply) on the emulator: {deployed - started:.1f} s")
-    print(f"slice destroy + orphan sweep on the emulator: {finished - deployed:.1f} s")
+    print(f"payment platform deploy (init + apply) on the emulator: {deployed - started:.1f} s")
+    print(f"payment platform destroy + orphan sweep on the emulator: {finished - deployed:.1f} s")
 
 
 def main() -> int:
@@ -142,7 +142,7 @@ def main() -> int:
     bench_synth()
     bench_unit_suite()
     if not args.no_live:
-        bench_slice_deploy_destroy()
+        bench_deploy_destroy()
     return 0
 
 

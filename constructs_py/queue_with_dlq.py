@@ -57,6 +57,18 @@ class QueueWithDlqProps:
             )
 
 
+def parking_queue(scope: Construct, construct_id: str, *, name: str, kms_key_arn: str) -> sqs_queue.SqsQueue:
+    """A CMK-encrypted queue that keeps what lands in it (a DLQ) for the longest time SQS allows."""
+    return sqs_queue.SqsQueue(
+        scope,
+        construct_id,
+        name=name,
+        kms_master_key_id=kms_key_arn,
+        kms_data_key_reuse_period_seconds=300,
+        message_retention_seconds=FOURTEEN_DAYS,
+    )
+
+
 class QueueWithDlq(Construct):
     """A work queue that moves a message to its DLQ after ``max_receive_count`` failed receives.
 
@@ -74,14 +86,7 @@ class QueueWithDlq(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: QueueWithDlqProps) -> None:
         """Create the DLQ, then the work queue redriving into it."""
         super().__init__(scope, construct_id)
-        dlq = sqs_queue.SqsQueue(
-            self,
-            "dlq",
-            name=props.dlq_name,
-            kms_master_key_id=props.kms_key_arn,
-            kms_data_key_reuse_period_seconds=300,
-            message_retention_seconds=FOURTEEN_DAYS,
-        )
+        dlq = parking_queue(self, "dlq", name=props.dlq_name, kms_key_arn=props.kms_key_arn)
         queue = sqs_queue.SqsQueue(
             self,
             "queue",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from moto import mock_aws
 
+from harness.aws_target import AwsTarget
 from main import parse_settings, synthesize
 from unit_tests.synth_json import StackJson
 
@@ -62,3 +65,12 @@ def stack(request: pytest.FixtureRequest, synthesized: Synthesized) -> StackJson
     """The payment platform as synthesized for each target."""
     doc: StackJson = getattr(synthesized, request.param)
     return doc
+
+
+@pytest.fixture
+def mock_target(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsTarget]:
+    """An in-process emulated account, for harness tests that need AWS APIs but no deploy."""
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(var, "testing")
+    with mock_aws():
+        yield AwsTarget(region="us-east-1")

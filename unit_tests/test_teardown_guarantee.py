@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto import mock_aws
 
 from harness.aws_target import AwsTarget
 from harness.environment import EphemeralEnvironment
@@ -24,16 +22,8 @@ esac
 """
 
 
-@pytest.fixture
-def target(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsTarget]:
-    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(var, "testing")
-    with mock_aws():
-        yield AwsTarget(region="us-east-1")
-
-
 def environment(
-    tmp_path: Path, target: AwsTarget, apply_script: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, mock_target: AwsTarget, apply_script: str, monkeypatch: pytest.MonkeyPatch
 ) -> EphemeralEnvironment:
     bindir = tmp_path / "bin"
     bindir.mkdir()
@@ -48,7 +38,7 @@ def environment(
         run_id="td1234",
         stack_dir=stack_dir,
         workdir=tmp_path / "work",
-        target=target,
+        target=mock_target,
         progress=lambda _m: None,
         environ={},
     )
@@ -59,10 +49,10 @@ def calls(tmp_path: Path) -> list[str]:
 
 
 def test_failed_apply_is_destroyed_and_swept(
-    tmp_path: Path, target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, mock_target: AwsTarget, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = environment(
-        tmp_path, target, 'echo "Error: creating SQS Queue: InvalidAttributeValue"; exit 1', monkeypatch
+        tmp_path, mock_target, 'echo "Error: creating SQS Queue: InvalidAttributeValue"; exit 1', monkeypatch
     )
     with pytest.raises(TerraformError, match="InvalidAttributeValue"), env.deployed():
         pytest.fail("the body must not run when apply fails")
@@ -71,11 +61,11 @@ def test_failed_apply_is_destroyed_and_swept(
 
 
 def test_interrupted_apply_is_destroyed_and_swept(
-    tmp_path: Path, target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, mock_target: AwsTarget, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The fake apply delivers Ctrl-C to the harness process, then stops as Terraform does on SIGINT.
     env = environment(
-        tmp_path, target, 'kill -INT "$PPID"; sleep 1; echo "Interrupt received"; exit 1', monkeypatch
+        tmp_path, mock_target, 'kill -INT "$PPID"; sleep 1; echo "Interrupt received"; exit 1', monkeypatch
     )
     with pytest.raises(KeyboardInterrupt), env.deployed():
         pytest.fail("the body must not run when apply is interrupted")
@@ -84,9 +74,9 @@ def test_interrupted_apply_is_destroyed_and_swept(
 
 
 def test_skip_teardown_leaves_the_environment(
-    tmp_path: Path, target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, mock_target: AwsTarget, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    env = environment(tmp_path, target, 'echo "Apply complete"', monkeypatch)
+    env = environment(tmp_path, mock_target, 'echo "Apply complete"', monkeypatch)
     env.environ = {"SKIP_teardown": "1"}
     with pytest.raises(RuntimeError, match="no outputs in state"), env.deployed():
         pass

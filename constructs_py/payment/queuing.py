@@ -10,12 +10,11 @@ from cdktf_cdktf_provider_aws import (
     cloudwatch_event_bus,
     cloudwatch_event_rule,
     cloudwatch_event_target,
-    sqs_queue,
     sqs_queue_policy,
 )
 from constructs import Construct
 
-from constructs_py.queue_with_dlq import FOURTEEN_DAYS, QueueWithDlq, QueueWithDlqProps, service_send_policy
+from constructs_py.queue_with_dlq import QueueWithDlq, QueueWithDlqProps, parking_queue, service_send_policy
 from constructs_py.settings import Target
 
 PAYMENT_SOURCE = "payments.processor"
@@ -101,13 +100,8 @@ class PaymentEvents(Construct):
                 target=props.target,
             ),
         )
-        delivery_dlq = sqs_queue.SqsQueue(
-            self,
-            "delivery-dlq",
-            name=props.delivery_dlq_name,
-            kms_master_key_id=props.data_key_arn,
-            kms_data_key_reuse_period_seconds=300,
-            message_retention_seconds=FOURTEEN_DAYS,
+        delivery_dlq = parking_queue(
+            self, "delivery-dlq", name=props.delivery_dlq_name, kms_key_arn=props.data_key_arn
         )
         routes = {
             "succeeded": (bus.name, SUCCEEDED, self.analytics.queue_arn),
