@@ -82,7 +82,7 @@ def live_run(request: pytest.FixtureRequest) -> Iterator[LiveRun]:
         flags += ["--emulator-endpoint", endpoint]
         target = AwsTarget.emulator("us-east-1", endpoint)
     else:
-        flags += ["--alert-email", os.environ.get("INFRA_ALERT_EMAIL", "")]
+        # Alert e-mail and API certificate come from INFRA_ALERT_EMAIL / INFRA_API_CERTIFICATE_ARN.
         target = AwsTarget(region=os.environ.get("INFRA_REGION", "us-east-1"))
     settings = parse_settings(flags, os.environ)
     outdir = synthesize(settings, workdir / "cdktf.out")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
 from pathlib import Path
 
@@ -61,8 +62,11 @@ def test_failed_apply_is_destroyed_and_swept(
 
 
 def test_interrupted_apply_is_destroyed_and_swept(
-    tmp_path: Path, mock_target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, mock_target: AwsTarget, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
+    # A runner started in the background inherits SIGINT as ignored; a terminal's Ctrl-C is not.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     # The fake apply delivers Ctrl-C to the harness process, then stops as Terraform does on SIGINT.
     env = environment(
         tmp_path, mock_target, 'kill -INT "$PPID"; sleep 1; echo "Interrupt received"; exit 1', monkeypatch
