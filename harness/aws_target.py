@@ -25,6 +25,10 @@ class AwsTarget:
     region: str
     endpoint: str | None = None
     credentials: Mapping[str, str] = field(default_factory=dict)
+    _session: boto3.session.Session = field(
+        default_factory=boto3.session.Session, init=False, repr=False, compare=False
+    )
+    _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def emulator(cls, region: str, endpoint: str) -> AwsTarget:
@@ -37,7 +41,12 @@ class AwsTarget:
         return self.endpoint is not None
 
     def client(self, service: str) -> Any:
-        """A boto3 client for ``service`` on this target."""
+        """The boto3 client for ``service`` on this target, created once and reused."""
+        if service not in self._clients:
+            self._clients[service] = self._new_client(service)
+        return self._clients[service]
+
+    def _new_client(self, service: str) -> Any:
         kwargs: dict[str, Any] = {
             "region_name": self.region,
             "config": Config(
@@ -50,8 +59,7 @@ class AwsTarget:
             kwargs["aws_access_key_id"] = self.credentials["AWS_ACCESS_KEY_ID"]
             kwargs["aws_secret_access_key"] = self.credentials["AWS_SECRET_ACCESS_KEY"]
             kwargs["aws_session_token"] = self.credentials.get("AWS_SESSION_TOKEN")
-        session = boto3.session.Session()
-        return session.client(service, **kwargs)  # type: ignore[call-overload]
+        return self._session.client(service, **kwargs)  # type: ignore[call-overload]
 
     def terraform_env(self) -> dict[str, str]:
         """Environment for Terraform subprocesses talking to this target."""

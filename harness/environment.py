@@ -126,7 +126,7 @@ class EphemeralEnvironment:
     @contextmanager
     def deployed(self) -> Iterator[EphemeralEnvironment]:
         """Deploy, yield, and always tear down, also after a failed or interrupted apply."""
-        with _interrupts_as_keyboard_interrupt():
+        with interrupts_as_keyboard_interrupt():
             try:
                 self.deploy()
                 yield self
@@ -145,7 +145,7 @@ class EphemeralEnvironment:
 
 
 @contextmanager
-def _interrupts_as_keyboard_interrupt() -> Iterator[None]:
+def interrupts_as_keyboard_interrupt() -> Iterator[None]:
     """Turn SIGTERM into KeyboardInterrupt so ``finally`` blocks (teardown) run as on Ctrl-C."""
     import threading
 

@@ -7,18 +7,17 @@ Each environment registers its teardown before its first apply, so a failed or i
 from __future__ import annotations
 
 import os
-import signal
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
 import pytest
 
 from harness.aws_target import AwsTarget
 from harness.emulator import MotoServer, external_endpoint
-from harness.environment import EphemeralEnvironment
+from harness.environment import EphemeralEnvironment, interrupts_as_keyboard_interrupt
 from harness.run_id import new_run_id
 from main import PROJECT_ROOT, parse_settings, synthesize
 
@@ -54,8 +53,9 @@ def _progress_writer(config: pytest.Config, log: Path) -> callable:  # type: ign
 @pytest.fixture(scope="session")
 def live_run(request: pytest.FixtureRequest) -> Iterator[LiveRun]:
     """Start (or reuse) the emulator and synthesize every stack once for this session."""
-    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
-    request.addfinalizer(lambda: signal.signal(signal.SIGTERM, previous))
+    interrupts = ExitStack()
+    interrupts.enter_context(interrupts_as_keyboard_interrupt())
+    request.addfinalizer(interrupts.close)
     run_id = os.environ.get("INFRA_RUN_ID") or new_run_id()
     workdir = PROJECT_ROOT / ".work" / f"{LIVE_SUFFIX}-{run_id}"
     workdir.mkdir(parents=True, exist_ok=True)
@@ -87,10 +87,6 @@ def live_run(request: pytest.FixtureRequest) -> Iterator[LiveRun]:
     settings = parse_settings(flags, os.environ)
     outdir = synthesize(settings, workdir / "cdktf.out")
     yield LiveRun(run_id=run_id, target=target, workdir=workdir, outdir=outdir)
-
-
-def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _environment(request: pytest.FixtureRequest, live_run: LiveRun, stack: str) -> EphemeralEnvironment:

@@ -34,6 +34,16 @@ class StackJson:
         assert len(hits) == 1, f"expected one {rtype} at */{path_suffix}, got {[h[0] for h in hits]}"
         return hits[0]
 
+    def module_at(self, path_suffix: str) -> tuple[str, dict[str, Any]]:
+        """The one module block whose construct path ends with ``path_suffix``."""
+        hits = [
+            (key, body)
+            for key, body in self.doc.get("module", {}).items()
+            if body["//"]["metadata"]["path"].endswith(path_suffix)
+        ]
+        assert len(hits) == 1, f"expected one module at */{path_suffix}, got {[h[0] for h in hits]}"
+        return hits[0]
+
     @staticmethod
     def ref(rtype: str, logical_id: str, attr: str) -> str:
         return f"${{{rtype}.{logical_id}.{attr}}}"

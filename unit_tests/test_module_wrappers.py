@@ -11,6 +11,7 @@ import pytest
 
 from constructs_py import alb_module, aurora_module, vpc_module, waf_module
 from constructs_py.hcl_module import MODULES_DIR, module_changelog_version
+from unit_tests.synth_json import StackJson
 
 WRAPPERS = {"vpc": vpc_module, "aurora": aurora_module, "alb": alb_module, "waf": waf_module}
 
@@ -86,8 +87,7 @@ def wrapper_stack(synthesized: object, tmp_path_factory: pytest.TempPathFactory)
 
 
 def module_block(doc: dict[str, Any], name: str) -> dict[str, Any]:
-    (block,) = [body for key, body in doc["module"].items() if key.startswith(f"{name}_module")]
-    return dict(block)
+    return StackJson(doc).module_at(f"wrappers/{name}/module")[1]
 
 
 @pytest.mark.parametrize("module", sorted(WRAPPERS))
@@ -112,7 +112,7 @@ def test_modules_are_copied_into_the_synthesized_stack(wrapper_stack: dict[str, 
 
 def test_outputs_wire_modules_together(wrapper_stack: dict[str, Any]) -> None:
     doc = wrapper_stack["doc"]
-    vpc_key = next(k for k in doc["module"] if k.startswith("vpc_module"))
+    vpc_key, _ = StackJson(doc).module_at("wrappers/vpc/module")
     aurora = module_block(doc, "aurora")
     assert aurora["vpc_id"] == f"${{module.{vpc_key}.vpc_id}}"
     assert aurora["deletion_protection"] is False and aurora["skip_final_snapshot"] is True

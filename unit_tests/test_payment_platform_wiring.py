@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from unit_tests.conftest import CERT_ARN, Synthesized
 from unit_tests.synth_json import StackJson
-
-
-def module(stack: StackJson, path_prefix: str) -> tuple[str, dict[str, Any]]:
-    hits = [
-        (k, v) for k, v in stack.doc["module"].items() if v["//"]["metadata"]["path"].endswith(path_prefix)
-    ]
-    assert len(hits) == 1, f"expected one module at */{path_prefix}, got {[h[0] for h in hits]}"
-    return hits[0]
 
 
 def key_arn(stack: StackJson, purpose: str) -> str:
@@ -23,7 +14,7 @@ def key_arn(stack: StackJson, purpose: str) -> str:
 
 
 def test_flow_logs_go_to_a_logs_cmk_group_kept_30_days(stack: StackJson) -> None:
-    _, vpc = module(stack, "network/vpc/module")
+    _, vpc = stack.module_at("network/vpc/module")
     assert vpc["flow_logs"] == {
         "traffic_type": "ALL",
         "enable_cloudwatch": True,
@@ -47,8 +38,8 @@ def test_logs_key_lets_only_cloudwatch_logs_of_this_account_and_region_use_it(st
 
 
 def test_aurora_uses_its_own_key_and_is_destroyable_by_default(stack: StackJson) -> None:
-    vpc_key, _ = module(stack, "network/vpc/module")
-    _, aurora = module(stack, "database/aurora/module")
+    vpc_key, _ = stack.module_at("network/vpc/module")
+    _, aurora = stack.module_at("database/aurora/module")
     assert aurora["kms_key_arn"] == key_arn(stack, "aurora")
     assert aurora["kms_key_arn"] != key_arn(stack, "data")
     assert aurora["reader_count"] == 2
@@ -58,9 +49,9 @@ def test_aurora_uses_its_own_key_and_is_destroyable_by_default(stack: StackJson)
 
 def test_alb_is_internal_logs_access_and_serves_https_on_aws(synthesized: Synthesized) -> None:
     stack = synthesized.aws
-    vpc_key, _ = module(stack, "network/vpc/module")
+    vpc_key, _ = stack.module_at("network/vpc/module")
     bucket_id, _ = stack.at("aws_s3_bucket", "storage/alb-logs/bucket")
-    _, alb = module(stack, "compute/alb/module")
+    _, alb = stack.module_at("compute/alb/module")
     assert alb["internal"] is True
     assert alb["certificate_arn"] == CERT_ARN
     assert alb["access_logs_bucket"] == stack.ref("aws_s3_bucket", bucket_id, "bucket")
@@ -69,14 +60,14 @@ def test_alb_is_internal_logs_access_and_serves_https_on_aws(synthesized: Synthe
 
 
 def test_emulator_alb_has_no_certificate(synthesized: Synthesized) -> None:
-    _, alb = module(synthesized.emulator, "compute/alb/module")
+    _, alb = synthesized.emulator.module_at("compute/alb/module")
     assert alb.get("certificate_arn") is None, "the emulator has no ACM certificate: plain HTTP listener"
 
 
 def test_waf_protects_the_alb_with_1000_per_ip_and_logs_to_its_bucket(stack: StackJson) -> None:
-    alb_key, _ = module(stack, "compute/alb/module")
+    alb_key, _ = stack.module_at("compute/alb/module")
     bucket_id, _ = stack.at("aws_s3_bucket", "storage/waf-logs/bucket")
-    _, waf = module(stack, "security/waf/module")
+    _, waf = stack.module_at("security/waf/module")
     assert waf["resource_arn"] == f"${{module.{alb_key}.lb_arn}}"
     assert waf["rate_limit"] == 1000
     assert waf["log_bucket_arn"] == stack.ref("aws_s3_bucket", bucket_id, "arn")
