@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from constructs_py.settings import (
+    LOOKUP,
     BackendKind,
     BackendSettings,
     FeatureSwitches,
@@ -45,6 +46,9 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "deletion_protection": ("--deletion-protection", "INFRA_DELETION_PROTECTION", "deletionProtection"),
     "api_certificate_arn": ("--api-certificate-arn", "INFRA_API_CERTIFICATE_ARN", "apiCertificateArn"),
     "geo_block_countries": ("--geo-block-countries", "INFRA_GEO_BLOCK_COUNTRIES", "geoBlockCountries"),
+    "guardduty_detector": ("--guardduty-detector", "INFRA_GUARDDUTY_DETECTOR", "guarddutyDetector"),
+    "config_recorder": ("--config-recorder", "INFRA_CONFIG_RECORDER", "configRecorder"),
+    "standby_endpoint": ("--standby-endpoint", "INFRA_STANDBY_ENDPOINT", "standbyEndpoint"),
 }
 DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
 
@@ -116,6 +120,9 @@ def parse_settings(
         deletion_protection=protection_raw == "true",
         api_certificate_arn=pick("api_certificate_arn"),
         geo_block_countries=countries,
+        guardduty_detector=pick("guardduty_detector", LOOKUP) or "",
+        config_recorder=pick("config_recorder", LOOKUP) or "",
+        standby_endpoint=pick("standby_endpoint"),
         features=FeatureSwitches(
             payment_platform="payment-platform" in stacks, pci_data_processing="pci-data-processing" in stacks
         ),
@@ -161,7 +168,13 @@ def new_app(outdir: Path) -> Any:
 
 
 def synthesize(settings: Settings, outdir: Path) -> Path:
-    """Synthesize every enabled stack of ``settings`` into ``outdir`` and return ``outdir``."""
+    """Synthesize every enabled stack of ``settings`` into ``outdir`` and return ``outdir``.
+
+    Account singletons left to ``lookup`` are answered first by asking the target account.
+    """
+    from constructs_py.account_singletons import resolve_singletons
+
+    settings = resolve_singletons(settings)
     _prepare_jsii_environment()
     from constructs_py.stacks.payment_platform import PaymentPlatformStack
 
@@ -182,7 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"invalid settings: {err}", file=sys.stderr)
         return 2
     args, _ = _parser().parse_known_args(list(argv))
-    synthesize(settings, Path(args.outdir))
+    try:
+        synthesize(settings, Path(args.outdir))
+    except SettingsError as err:
+        print(f"invalid settings: {err}", file=sys.stderr)
+        return 2
     return 0
 
 

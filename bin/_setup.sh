@@ -9,6 +9,7 @@ need() {
 need terraform "install Terraform >= 1.10 (native S3 state locking); this project is tested with 1.11"
 need node "install Node.js >= 20 (the cdktf runtime, jsii, runs on it)"
 need python3 "install Python >= 3.11"
+need npm "install npm (comes with Node.js); it installs the Lambda functions' dependencies"
 
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
@@ -23,5 +24,18 @@ if [ ! -f "$stamp" ]; then
   [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "setup: pip install failed" >&2; exit 1; }
   rm -f .venv/.installed-* && touch "$stamp"
 fi
+# The Lambda functions' dependencies (packaged into their zips at synth, and used by their tests).
+for lock in lambda/*/package-lock.json; do
+  dir="$(dirname "$lock")"
+  lock_stamp="$dir/node_modules/.installed-$(sha256sum "$lock" | cut -c1-16)"
+  if [ ! -f "$lock_stamp" ]; then
+    echo "setup: npm ci in $dir"
+    # This machine's npm config carries a key newer npm versions warn about; hide only that line.
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error 2>&1) \
+      | { grep -v 'Unknown user config "nodedir"' || true; }
+    [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "setup: npm ci failed in $dir" >&2; exit 1; }
+    touch "$lock_stamp"
+  fi
+done
 export PATH="$PWD/.venv/bin:$PATH"
 export CHECKPOINT_DISABLE=1

@@ -143,3 +143,7 @@ class AlbModule(Construct):
     def target_group_arn(self, key: str) -> str:
         """ARN of the target group ``key``."""
         return str(Fn.lookup(self._module.get("target_group_arns"), key))
+
+    def target_group_arn_suffix(self, key: str) -> str:
+        """ARN suffix of the target group ``key`` (CloudWatch dimension)."""
+        return str(Fn.lookup(self._module.get("target_group_arn_suffixes"), key))

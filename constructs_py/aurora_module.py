@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cdktf import TerraformHclModule
@@ -10,8 +10,14 @@ from constructs import Construct
 
 from constructs_py.hcl_module import module_source
 
-MODULE_VERSION = "1.0.0"
+MODULE_VERSION = "2.0.0"
 """Version of modules/aurora this wrapper was written for (see its CHANGELOG)."""
+
+
+DATABASE_NAME = "payments"
+"""The module's default initial database."""
+MASTER_USERNAME = "payments_admin"
+"""The module's default master user: the proxy authenticates it with IAM (its password stays with RDS)."""
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,7 @@ class AuroraModuleProps:
         subnet_ids: Private subnets in at least two zones.
         availability_zones: Zones for the instances, writer first.
         kms_key_arn: CMK for storage and the managed master secret.
-        allowed_security_group_ids: Groups admitted on 5432 (proxy and cluster).
+        allowed_security_groups: Groups admitted on 5432 (proxy and cluster), by static name.
         reader_count: Readers besides the writer.
         min_capacity: Serverless v2 minimum ACU.
         max_capacity: Serverless v2 maximum ACU.
@@ -37,7 +43,7 @@ class AuroraModuleProps:
     subnet_ids: list[str]
     availability_zones: list[str]
     kms_key_arn: str
-    allowed_security_group_ids: tuple[str, ...] = ()
+    allowed_security_groups: dict[str, str] = field(default_factory=dict)
     reader_count: int = 2
     min_capacity: float = 0.5
     max_capacity: float = 4
@@ -62,7 +68,7 @@ class AuroraModuleProps:
             "subnet_ids": self.subnet_ids,
             "availability_zones": self.availability_zones,
             "kms_key_arn": self.kms_key_arn,
-            "allowed_security_group_ids": list(self.allowed_security_group_ids),
+            "allowed_security_groups": dict(self.allowed_security_groups),
             "reader_count": self.reader_count,
             "min_capacity": self.min_capacity,
             "max_capacity": self.max_capacity,
@@ -85,6 +91,7 @@ class AuroraModule(Construct):
         proxy_arn: Proxy ARN.
         proxy_name: Proxy name.
         proxy_endpoint: Endpoint the applications use (TLS, IAM auth).
+        proxy_resource_id: Proxy resource id (``prx-...``) for ``rds-db:connect`` policies.
         proxy_security_group_id: Proxy security group.
     """
 
@@ -103,4 +110,5 @@ class AuroraModule(Construct):
         self.proxy_arn: str = module.get_string("proxy_arn")
         self.proxy_name: str = module.get_string("proxy_name")
         self.proxy_endpoint: str = module.get_string("proxy_endpoint")
+        self.proxy_resource_id: str = module.get_string("proxy_resource_id")
         self.proxy_security_group_id: str = module.get_string("proxy_security_group_id")

@@ -31,6 +31,24 @@ class ServiceGrant:
 
 
 @dataclass(frozen=True)
+class RoleGrant:
+    """Use of the key, and grants for AWS resources, by one role of this account.
+
+    For example the service-linked role that encrypts volumes on our behalf.
+
+    The role is matched by ``aws:PrincipalArn`` rather than named as principal, so the key policy is
+    valid before the role exists (service-linked roles appear on first use).
+
+    Attributes:
+        sid: Statement id prefix; says what the grant is for.
+        role_arn: ARN of the role.
+    """
+
+    sid: str
+    role_arn: str
+
+
+@dataclass(frozen=True)
 class KmsKeyProps:
     """Inputs of :class:`KmsKey`.
 
@@ -44,6 +62,8 @@ class KmsKeyProps:
             may use the key; no direct use is granted.
         service_grants: Service principals that use the key themselves; each is limited to this
             account by its conditions (``aws:SourceAccount`` unless the grant brings its own).
+        role_grants: Roles of this account that use the key directly and create grants for AWS
+            resources with it.
         deletion_window_days: Waiting period before deletion (7 keeps ephemeral runs cheap).
     """
 
@@ -54,6 +74,7 @@ class KmsKeyProps:
     region: str
     via_services: tuple[str, ...] = ()
     service_grants: tuple[ServiceGrant, ...] = ()
+    role_grants: tuple[RoleGrant, ...] = ()
     deletion_window_days: int = 7
 
     def __post_init__(self) -> None:
@@ -106,6 +127,17 @@ class KmsKey(Construct):
                     grant.actions,
                     principals={"Service": grant.service},
                     conditions=grant.conditions or {"StringEquals": {"aws:SourceAccount": props.account_id}},
+                )
+            )
+        for role in props.role_grants:
+            who = {"ArnEquals": {"aws:PrincipalArn": role.role_arn}}
+            statements.append(Statement(role.sid, KEY_USE_ACTIONS, principals={"AWS": "*"}, conditions=who))
+            statements.append(
+                Statement(
+                    f"{role.sid}Grants",
+                    ("kms:CreateGrant",),
+                    principals={"AWS": "*"},
+                    conditions={**who, "Bool": {"kms:GrantIsForAWSResource": "true"}},
                 )
             )
         key = kms_key.KmsKey(

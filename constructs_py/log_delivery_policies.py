@@ -65,3 +65,54 @@ def log_delivery_service(
             conditions=source,
         ),
     )
+
+
+def guardduty_findings_export(
+    bucket_arn: str, account_id: str, partition: str, region: str
+) -> tuple[Statement, ...]:
+    """Let GuardDuty (of this account's detectors in ``region``) export findings into the bucket."""
+    source = {
+        "StringEquals": {"aws:SourceAccount": account_id},
+        "ArnLike": {"aws:SourceArn": f"arn:{partition}:guardduty:{region}:{account_id}:detector/*"},
+    }
+    principal = {"Service": "guardduty.amazonaws.com"}
+    return (
+        Statement(
+            "GuardDutyExport",
+            ("s3:PutObject",),
+            (f"{bucket_arn}/*",),
+            principals=principal,
+            conditions=source,
+        ),
+        Statement(
+            "GuardDutyBucketLocation",
+            ("s3:GetBucketLocation",),
+            (bucket_arn,),
+            principals=principal,
+            conditions=source,
+        ),
+    )
+
+
+def config_delivery(bucket_arn: str, account_id: str) -> tuple[Statement, ...]:
+    """Let AWS Config check the bucket and deliver snapshots and history under ``AWSLogs/<account>/``."""
+    principal = {"Service": "config.amazonaws.com"}
+    source = {"StringEquals": {"AWS:SourceAccount": account_id}}
+    return (
+        Statement(
+            "ConfigBucketCheck",
+            ("s3:GetBucketAcl", "s3:ListBucket"),
+            (bucket_arn,),
+            principals=principal,
+            conditions=source,
+        ),
+        Statement(
+            "ConfigDelivery",
+            ("s3:PutObject",),
+            (f"{bucket_arn}/AWSLogs/{account_id}/Config/*",),
+            principals=principal,
+            conditions={
+                "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "AWS:SourceAccount": account_id}
+            },
+        ),
+    )

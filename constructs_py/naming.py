@@ -122,6 +122,29 @@ class NameKind(Enum):
         r"[a-z](?:-?[a-z0-9])*",
         "RDS identifier rule with room for the module's -proxy, -cluster and -<n> instance suffixes",
     )
+    FUNCTION_BASE = NameRule(
+        "Lambda function",
+        59,
+        r"[A-Za-z0-9_-]+",
+        "letters, digits, hyphens, underscores; room for the -role and -dlq names derived from it",
+    )
+    SECURITY_GROUP = NameRule(
+        "Security group",
+        255,
+        r"[\w .:/()#,@\[\]+=&;{}!$*-]+",
+        "letters, digits, spaces, ._-:/()#,@[]+=&;{}!$*",
+    )
+    AUTOSCALING_GROUP = NameRule(
+        "Auto Scaling group", 255, r"[^:\x00-\x1f]+", "printable characters except :"
+    )
+    LAUNCH_TEMPLATE = NameRule("Launch template", 128, r"[\w().\/-]{3,128}", "letters, digits and ().-/_", 3)
+    DNS_LABEL = NameRule(
+        "DNS label", 63, r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?", "lowercase letters, digits and inner hyphens"
+    )
+    XRAY_SAMPLING_RULE = NameRule(
+        "X-Ray sampling rule", 32, r"[A-Za-z0-9_-]+", "letters, digits, hyphens, underscores"
+    )
+    METRIC_NAMESPACE = NameRule("CloudWatch namespace", 255, r"[\w./#:-]+", "letters, digits and ./#:_-")
     GENERIC = NameRule("Resource", 255, r"[\w.-]+", "letters, digits and ._-")
 
     @property

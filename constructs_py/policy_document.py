@@ -18,7 +18,8 @@ class Statement:
     Attributes:
         sid: Statement id; says what the statement is for.
         actions: Actions allowed or denied.
-        resources: Resource ARNs (``*`` inside a key or bucket policy means "this resource").
+        resources: Resource ARNs (``*`` inside a key or bucket policy means "this resource"); empty
+            only in trust policies, which name no resource.
         effect: ``Allow`` or ``Deny``.
         principals: Principal block, e.g. ``{"Service": ["logs.amazonaws.com"]}`` (resource policies only).
         conditions: Condition block, e.g. ``{"Bool": {"aws:SecureTransport": "false"}}``.
@@ -37,7 +38,8 @@ class Statement:
         if self.principals:
             body["Principal"] = self.principals
         body["Action"] = list(self.actions)
-        body["Resource"] = list(self.resources)
+        if self.resources:
+            body["Resource"] = list(self.resources)
         if self.conditions:
             body["Condition"] = self.conditions
         return body
@@ -46,3 +48,17 @@ class Statement:
 def policy_json(*statements: Statement) -> str:
     """Render statements as an IAM policy document (version 2012-10-17)."""
     return json.dumps({"Version": "2012-10-17", "Statement": [s.render() for s in statements]})
+
+
+def trust_policy_json(service: str, *, source_account: str | None = None) -> str:
+    """Role trust policy letting ``service`` assume the role (for ``source_account`` only, if given)."""
+    conditions = {"StringEquals": {"aws:SourceAccount": source_account}} if source_account else {}
+    return policy_json(
+        Statement(
+            "ServiceAssumes",
+            ("sts:AssumeRole",),
+            resources=(),
+            principals={"Service": service},
+            conditions=conditions,
+        )
+    )

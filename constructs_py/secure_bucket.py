@@ -30,6 +30,7 @@ class LifecycleRule:
         expiration_days: Delete current objects after this many days.
         noncurrent_expiration_days: Delete non-current versions after this many days.
         abort_multipart_days: Abort incomplete multipart uploads after this many days.
+        intelligent_tiering_days: Move objects to S3 Intelligent-Tiering after this many days (0: at once).
         prefix: Only objects under this prefix.
     """
 
@@ -37,12 +38,15 @@ class LifecycleRule:
     expiration_days: int | None = None
     noncurrent_expiration_days: int | None = None
     abort_multipart_days: int | None = 7
+    intelligent_tiering_days: int | None = None
     prefix: str = ""
 
     def __post_init__(self) -> None:
         """A rule must act on something."""
+        if self.intelligent_tiering_days is not None and self.intelligent_tiering_days < 0:
+            raise ValueError(f"LifecycleRule {self.rule_id!r}: intelligent_tiering_days must be >= 0")
         days = (self.expiration_days, self.noncurrent_expiration_days, self.abort_multipart_days)
-        if all(d is None for d in days):
+        if all(d is None for d in days) and self.intelligent_tiering_days is None:
             raise ValueError(f"LifecycleRule {self.rule_id!r}: set at least one *_days field")
         if any(d is not None and d < 1 for d in days):
             raise ValueError(f"LifecycleRule {self.rule_id!r}: days must be >= 1 (got {days})")
@@ -91,6 +95,7 @@ class SecureBucket(Construct):
         bucket_name: The bucket's name.
         bucket_arn: The bucket's ARN.
         bucket_id: The bucket's id (its name, as a dependency-carrying token).
+        policy: The bucket policy resource, for services that check it when configured.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: SecureBucketProps) -> None:
@@ -155,7 +160,7 @@ class SecureBucket(Construct):
             principals={"AWS": "*"},
             conditions={"Bool": {"aws:SecureTransport": "false"}},
         )
-        s3_bucket_policy.S3BucketPolicy(
+        self.policy = s3_bucket_policy.S3BucketPolicy(
             self,
             "policy",
             bucket=bucket.id,
@@ -184,6 +189,13 @@ def _lifecycle_rule(
             )
         ]
         if rule.noncurrent_expiration_days
+        else None,
+        transition=[
+            lc.S3BucketLifecycleConfigurationRuleTransition(
+                days=rule.intelligent_tiering_days, storage_class="INTELLIGENT_TIERING"
+            )
+        ]
+        if rule.intelligent_tiering_days is not None
         else None,
         abort_incomplete_multipart_upload=[
             lc.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(

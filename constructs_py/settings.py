@@ -83,6 +83,15 @@ _ENDPOINT_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?/?")
 _BUCKET_RE = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _ACM_ARN_RE = re.compile(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+")
 _COUNTRY_RE = re.compile(r"[A-Z]{2}")
+_DETECTOR_ID_RE = re.compile(r"[a-z0-9]{32}")
+_RECORDER_NAME_RE = re.compile(r"[\w.-]{1,256}")
+_HOSTNAME_RE = re.compile(
+    r"(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]"
+)
+LOOKUP = "lookup"
+"""Account singletons (GuardDuty detector, Config recorder): ask the account at synth time."""
+CREATE = "create"
+"""Account singletons: create one (the account has none)."""
 
 
 def _fail(field_name: str, rule: str, value: object) -> SettingsError:
@@ -151,6 +160,12 @@ class Settings:
         api_certificate_arn: ACM certificate of the payment API's HTTPS listener; required on AWS
             (the emulator gets a plain HTTP listener).
         geo_block_countries: ISO 3166-1 alpha-2 codes the WAF blocks; empty for none.
+        guardduty_detector: ``lookup`` (ask the account at synth time), ``create``, or the id of the
+            account's existing detector to adopt (one detector per account and region).
+        config_recorder: ``lookup``, ``create``, or the name of the existing recorder to adopt (one
+            recorder per account and region).
+        standby_endpoint: Host name of the standby payment API, the SECONDARY failover record's
+            target; required on AWS (on the emulator it defaults to ``standby.<zone>``).
         emulator_endpoint: URL of the emulator every provider endpoint points to (emulator target).
         features: Optional parts.
         backend: State backend.
@@ -168,6 +183,9 @@ class Settings:
     deletion_protection: bool = False
     api_certificate_arn: str | None = None
     geo_block_countries: tuple[str, ...] = ()
+    guardduty_detector: str = LOOKUP
+    config_recorder: str = LOOKUP
+    standby_endpoint: str | None = None
     features: FeatureSwitches = field(default_factory=FeatureSwitches)
     backend: BackendSettings = field(default_factory=BackendSettings)
 
@@ -221,6 +239,28 @@ class Settings:
         if bad_countries:
             raise _fail(
                 "geo_block_countries", "ISO 3166-1 alpha-2 codes in upper case, e.g. KP", bad_countries
+            )
+        if self.guardduty_detector not in (LOOKUP, CREATE) and not _DETECTOR_ID_RE.fullmatch(
+            self.guardduty_detector
+        ):
+            raise _fail(
+                "guardduty_detector",
+                "'lookup', 'create' or a 32-character detector id",
+                self.guardduty_detector,
+            )
+        if not _RECORDER_NAME_RE.fullmatch(self.config_recorder):
+            raise _fail("config_recorder", "'lookup', 'create' or a recorder name", self.config_recorder)
+        if self.standby_endpoint is not None and not _HOSTNAME_RE.fullmatch(self.standby_endpoint):
+            raise _fail(
+                "standby_endpoint",
+                "a lower-case DNS host name such as api.dr.example.org",
+                self.standby_endpoint,
+            )
+        if self.target is Target.AWS and self.standby_endpoint is None:
+            raise _fail(
+                "standby_endpoint",
+                "required for target aws (the SECONDARY failover record needs a target)",
+                None,
             )
         self._check_name_budget()
 

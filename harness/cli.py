@@ -45,6 +45,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     demo.add_argument("--region", default="us-east-1")
     demo.add_argument("--alert-email", default=None)
     demo.add_argument("--api-certificate-arn", default=None, help="ACM certificate (AWS)")
+    demo.add_argument("--standby-endpoint", default=None, help="standby API host name, DNS failover (AWS)")
     demo.add_argument("--keep", action="store_true", help="do not destroy at the end")
     destroy = sub.add_parser(
         "destroy", help="destroy an environment kept by 'demo --keep' (AWS or external emulator)"
@@ -86,6 +87,7 @@ def demo(args: argparse.Namespace) -> int:
         flags += ["--emulator-endpoint", endpoint] if endpoint else []
         flags += ["--alert-email", args.alert_email] if args.alert_email else []
         flags += ["--api-certificate-arn", args.api_certificate_arn] if args.api_certificate_arn else []
+        flags += ["--standby-endpoint", args.standby_endpoint] if args.standby_endpoint else []
         settings = parse_settings(flags, os.environ)
         with timed("synth", say):
             synthesize(settings, workdir / "cdktf.out")

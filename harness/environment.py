@@ -7,6 +7,7 @@ failed create, Ctrl-C, SIGTERM), destroy runs and the orphan sweep proves it lef
 from __future__ import annotations
 
 import json
+import secrets
 import signal
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -21,6 +22,23 @@ from harness.cli_config import DEFAULT_MIRROR, write_cli_config
 from harness.stages import Progress, skip_requested, timed
 from harness.sweep import Orphan, sweep
 from harness.terraform import Terraform, TerraformError
+
+
+def throwaway_secrets(stack_dir: Path) -> dict[str, str]:
+    """A fresh random value for each ephemeral, sensitive variable of the stack without a default.
+
+    Such variables feed write-only arguments (e.g. an API key into SSM): a throwaway environment
+    gets a value made for this run alone, kept in memory only (never logged or written).
+    """
+    path = stack_dir / "cdk.tf.json"
+    if not path.exists():  # nothing synthesized (yet): no variables to answer
+        return {}
+    document = json.loads(path.read_text())
+    return {
+        name: secrets.token_urlsafe(32)
+        for name, spec in document.get("variable", {}).items()
+        if spec.get("ephemeral") and spec.get("sensitive") and "default" not in spec
+    }
 
 
 class OrphansFoundError(RuntimeError):
@@ -59,16 +77,22 @@ class EphemeralEnvironment:
     outputs: dict[str, Any] = field(default_factory=dict, init=False)
     torn_down: bool = field(default=False, init=False)
     orphans: list[Orphan] = field(default_factory=list, init=False)
+    secrets: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        """Prepare the working directory and the Terraform runner."""
+        """Prepare the working directory, the throwaway secrets and the Terraform runner."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         cli_config = write_cli_config(self.workdir / "terraform.rc", self.mirror)
         self.log_path = self.workdir / f"{self.stack_name}.terraform.log"
+        self.secrets = throwaway_secrets(self.stack_dir)
         self.terraform = Terraform(
             workdir=self.stack_dir,
             log_path=self.log_path,
-            env={"TF_CLI_CONFIG_FILE": str(cli_config), **self.target.terraform_env()},
+            env={
+                "TF_CLI_CONFIG_FILE": str(cli_config),
+                **self.target.terraform_env(),
+                **{f"TF_VAR_{name}": value for name, value in self.secrets.items()},
+            },
         )
 
     def _say(self, message: str) -> None:

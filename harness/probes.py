@@ -269,3 +269,17 @@ def rule_routes(
         "Targets"
     ]
     return targets
+
+
+def bucket_objects(target: AwsTarget, bucket: str, timeout: float = 60.0) -> list[str]:
+    """Wait until ``bucket`` holds at least one object; return the keys."""
+    s3 = target.client("s3")
+
+    def listing() -> list[str]:
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        if not keys:
+            raise ProbeError(f"an object in {bucket}")
+        return keys
+
+    keys: list[str] = _eventually(f"an object in {bucket}", timeout, listing, interval=2.0)
+    return keys

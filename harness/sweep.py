@@ -51,6 +51,13 @@ def _nat_gateway_is_live(target: AwsTarget, arn: str) -> bool:
     return any(g["State"] not in ("deleted", "deleting") for g in gateways)
 
 
+def _instance_is_live(target: AwsTarget, arn: str) -> bool:
+    instance_id = arn.rsplit("/", 1)[-1]
+    reservations = target.client("ec2").describe_instances(InstanceIds=[instance_id])["Reservations"]
+    states = [i["State"]["Name"] for r in reservations for i in r["Instances"]]
+    return any(s not in ("terminated", "shutting-down") for s in states)
+
+
 def _emulator_artifact(target: AwsTarget, arn: str) -> bool:
     """A leftover the emulator makes and AWS does not (see the capability list)."""
     gap = gap_for("behaviour:rds_automated_snapshot_kept")
@@ -60,8 +67,8 @@ def _emulator_artifact(target: AwsTarget, arn: str) -> bool:
 def by_tagging_api(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
     """Everything the tagging API lists with ``RunId=<run_id>``.
 
-    Excluded, because AWS keeps listing them after deletion: KMS keys pending deletion and NAT
-    gateways in the deleted state.
+    Excluded, because AWS keeps listing them after deletion: KMS keys pending deletion, NAT
+    gateways in the deleted state and terminated instances (the batch group's, after it is deleted).
     """
     paginator = target.client("resourcegroupstaggingapi").get_paginator("get_resources")
     for page in paginator.paginate(TagFilters=[{"Key": RUN_ID_TAG, "Values": [run_id]}]):
@@ -71,6 +78,8 @@ def by_tagging_api(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
             if service == "kms" and not _kms_key_is_live(target, arn):
                 continue
             if ":natgateway/" in arn and not _nat_gateway_is_live(target, arn):
+                continue
+            if ":instance/" in arn and not _instance_is_live(target, arn):
                 continue
             if _emulator_artifact(target, arn):
                 continue
@@ -171,6 +180,38 @@ def web_acls(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
             yield Orphan("wafv2", acl["ARN"], "ListWebACLs")
 
 
+def functions_and_fleets(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
+    """Lambda functions, Auto Scaling groups and Firehose streams whose name carries the run id."""
+    for page in target.client("lambda").get_paginator("list_functions").paginate():
+        for function in page["Functions"]:
+            if run_id in function["FunctionName"]:
+                yield Orphan("lambda", function["FunctionArn"], "ListFunctions")
+    for group in target.client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]:
+        if run_id in group["AutoScalingGroupName"]:
+            yield Orphan("autoscaling", group["AutoScalingGroupName"], "DescribeAutoScalingGroups")
+    for name in target.client("firehose").list_delivery_streams()["DeliveryStreamNames"]:
+        if run_id in name:
+            yield Orphan("firehose", name, "ListDeliveryStreams")
+
+
+def monitoring_and_config(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
+    """Alarms, SSM parameters, hosted zones and Config rules whose name carries the run id."""
+    for page in target.client("cloudwatch").get_paginator("describe_alarms").paginate():
+        for alarm in page["MetricAlarms"]:
+            if run_id in alarm["AlarmName"]:
+                yield Orphan("cloudwatch", alarm["AlarmName"], "DescribeAlarms")
+    for page in target.client("ssm").get_paginator("describe_parameters").paginate():
+        for parameter in page["Parameters"]:
+            if run_id in parameter["Name"]:
+                yield Orphan("ssm", parameter["Name"], "DescribeParameters")
+    for zone in target.client("route53").list_hosted_zones()["HostedZones"]:
+        if run_id in zone["Name"]:
+            yield Orphan("route53", zone["Id"], "ListHostedZones")
+    for rule in target.client("config").describe_config_rules().get("ConfigRules", []):
+        if run_id in rule["ConfigRuleName"]:
+            yield Orphan("config", rule["ConfigRuleName"], "DescribeConfigRules")
+
+
 DEFAULT_PROBES: tuple[Probe, ...] = (
     by_tagging_api,
     s3_buckets,
@@ -182,6 +223,8 @@ DEFAULT_PROBES: tuple[Probe, ...] = (
     rds_resources,
     load_balancers,
     web_acls,
+    functions_and_fleets,
+    monitoring_and_config,
 )
 
 

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,15 @@ RETRYABLE_ERRORS: tuple[re.Pattern[str], ...] = tuple(
         r"timeout while waiting for plugin to start",
         r"Failed to load plugin schemas",
         r"OperationAborted: A conflicting conditional operation",
+        # A server-side fault, after the SDK's own retries. On AWS an InternalError; on the emulator
+        # also a race between concurrent requests (a registry changing size while another request
+        # iterates it, e.g. DescribeSecurityGroupRules during CreateSecurityGroup). A resource left
+        # half-created is tainted in state and replaced by the next attempt.
+        r"https response error StatusCode: 50[0-4]\b",
     )
 )
-"""Errors worth retrying the whole command for: throttling, transient network and plugin start-up."""
+"""Errors worth retrying the whole command for: throttling, server faults, transient network and
+plugin start-up."""
 
 MAX_ATTEMPTS = 3
 
@@ -50,12 +56,23 @@ class TerraformError(RuntimeError):
 
 
 def error_lines(output: str, limit: int = 40) -> str:
-    """The ``Error:`` blocks of Terraform output, for messages (the log keeps everything)."""
-    lines = output.splitlines()
+    """The ``Error:`` blocks of Terraform output with their detail text, for messages.
+
+    A block runs from its ``Error:`` line to the next one (at most 16 lines), so the provider's
+    explanation below the source excerpt is kept; the log file keeps everything.
+    """
     picked: list[str] = []
-    for i, line in enumerate(lines):
+    block: list[str] | None = None
+    for line in output.splitlines():
         if "Error:" in line:
-            picked.extend(lines[i : i + 6])
+            block = [line]
+            picked.append(line)
+        elif block is not None:
+            if len(block) >= 16 or (line.startswith(("Warning:", "Apply complete", "Destroy complete"))):
+                block = None
+                continue
+            block.append(line)
+            picked.append(line)
     return "\n".join(picked[:limit])
 
 
@@ -77,7 +94,7 @@ class Terraform:
 
     workdir: Path
     log_path: Path
-    env: Mapping[str, str]
+    env: Mapping[str, str] = field(repr=False)
     parallelism: int = 20
 
     def run(self, *args: str, allowed_exit_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 
+from constructs_py.account_singletons import existing_detector_id, existing_recorder_name
 from harness import probes
 from harness.environment import EphemeralEnvironment
+from harness.node_handler import run_handler
 from harness.probes import bucket_default_kms_key, key_rotation_enabled, message_reaches_dlq, queue_kms_key
 from harness.stages import skip_requested
 
@@ -45,9 +48,10 @@ def test_message_received_three_times_without_delete_lands_in_the_dlq(
     payment_platform: EphemeralEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
-    # GIVEN a payment message WHEN a consumer receives it three times without deleting it
+    # GIVEN the analytics queue (the payments queue has the processor consuming it; both are the
+    # same QueueWithDlq) WHEN a consumer receives a message three times without deleting it
     seen = message_reaches_dlq(
-        payment_platform.target, outputs["payments_queue_url"], outputs["payments_dlq_url"], receives=3
+        payment_platform.target, outputs["analytics_queue_url"], outputs["analytics_dlq_url"], receives=3
     )
     # THEN it is no longer delivered from the work queue and waits in the DLQ
     assert seen.dlq_body.startswith("dlq-probe-")
@@ -198,6 +202,284 @@ def test_database_failover_event_routes_to_the_alert_topic(payment_platform: Eph
     assert target["Arn"] == outputs["alerts_topic_arn"]
     other_cluster = {**failover, "resources": ["arn:aws:rds:us-east-1:123456789012:cluster:someone-else"]}
     assert probes.rule_routes(payment_platform.target, rule, "default", other_cluster) == []
+
+
+def test_parameters_decrypt_with_the_ssm_key_and_hold_no_password(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    ssm = payment_platform.target.client("ssm")
+    names = outputs["parameter_names"]
+    described = {
+        p["Name"]: p
+        for p in ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": list(names.values())}])[
+            "Parameters"
+        ]
+    }
+    # GIVEN the three parameters THEN each is a SecureString under the SSM key
+    assert {p["Type"] for p in described.values()} == {"SecureString"}
+    assert {p["KeyId"] for p in described.values()} == {outputs["ssm_key_arn"]}
+    # WHEN they are read with decryption THEN the values are the ones deployed
+    value = ssm.get_parameter(Name=names["api_key"], WithDecryption=True)["Parameter"]["Value"]
+    assert value == payment_platform.secrets["payment_api_key"]
+    connection = ssm.get_parameter(Name=names["connection"], WithDecryption=True)["Parameter"]["Value"]
+    assert connection.startswith("postgresql://payments_admin@") and ":" not in connection.split("@")[0][13:]
+    assert json.loads(ssm.get_parameter(Name=names["settings"], WithDecryption=True)["Parameter"]["Value"])[
+        "currency_allowlist"
+    ] == ["EUR", "GBP", "USD"]
+
+
+def test_functions_run_node22_capped_traced_with_encrypted_dlqs(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    lam = payment_platform.target.client("lambda")
+    for key, name in outputs["function_names"].items():
+        config = lam.get_function_configuration(FunctionName=name)
+        assert config["Runtime"] == "nodejs22.x", key
+        assert config["TracingConfig"] == {"Mode": "Active"}, key
+        assert config["DeadLetterConfig"]["TargetArn"] == outputs["function_dlq_arns"][key], key
+        assert config["KMSKeyArn"] == outputs["data_key_arn"], key
+        assert lam.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"] >= 1, key
+        dlq_url = payment_platform.target.client("sqs").get_queue_url(QueueName=f"{name}-dlq")["QueueUrl"]
+        assert queue_kms_key(payment_platform.target, dlq_url) == outputs["data_key_arn"], key
+
+
+def test_processor_is_triggered_by_the_payments_queue_with_partial_failures(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    lam = payment_platform.target.client("lambda")
+    arn = lam.get_function_configuration(FunctionName=outputs["function_names"]["processor"])["FunctionArn"]
+    (mapping,) = lam.list_event_source_mappings(FunctionName=arn)["EventSourceMappings"]
+    queue_arn = payment_platform.target.client("sqs").get_queue_attributes(
+        QueueUrl=outputs["payments_queue_url"], AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    assert mapping["EventSourceArn"] == queue_arn
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+@pytest.mark.emulator_gap("behaviour:lambda_invoke")
+def test_payment_api_queues_a_posted_payment(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    payment_id = f"pay-{uuid.uuid4().hex[:12]}"
+    request = {
+        "httpMethod": "POST",
+        "path": "/api/payments",
+        "isBase64Encoded": False,
+        "body": json.dumps(
+            {"paymentId": payment_id, "merchantId": "m-1", "amount": "9.99", "currency": "EUR"}
+        ),
+    }
+    response = payment_platform.target.client("lambda").invoke(
+        FunctionName=outputs["function_names"]["api"], Payload=json.dumps(request).encode()
+    )
+    assert json.loads(response["Payload"].read())["statusCode"] == 202
+    assert payment_id in probes.message_containing(
+        payment_platform.target, outputs["payments_queue_url"], payment_id
+    )
+
+
+def test_batch_instances_require_imdsv2_and_encrypted_volumes(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    (group,) = payment_platform.target.client("autoscaling").describe_auto_scaling_groups(
+        AutoScalingGroupNames=[outputs["batch_group_name"]]
+    )["AutoScalingGroups"]
+    assert (group["MinSize"], group["MaxSize"]) == (1, 4)
+    assert len(group["VPCZoneIdentifier"].split(",")) == 3
+    (version,) = payment_platform.target.client("ec2").describe_launch_template_versions(
+        LaunchTemplateId=outputs["batch_launch_template_id"], Versions=["$Latest"]
+    )["LaunchTemplateVersions"]
+    data = version["LaunchTemplateData"]
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    (device,) = data["BlockDeviceMappings"]
+    assert device["Ebs"]["Encrypted"] is True and device["Ebs"]["KmsKeyId"] == outputs["data_key_arn"]
+
+
+def test_api_name_fails_over_between_two_health_checked_records(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    route53 = payment_platform.target.client("route53")
+    records = [
+        r
+        for r in route53.list_resource_record_sets(HostedZoneId=outputs["hosted_zone_id"])[
+            "ResourceRecordSets"
+        ]
+        if r["Name"].rstrip(".") == outputs["api_fqdn"]
+    ]
+    by_role = {r["Failover"]: r for r in records}
+    assert set(by_role) == {"PRIMARY", "SECONDARY"}
+    assert by_role["PRIMARY"]["HealthCheckId"] == outputs["health_check_ids"]["primary"]
+    assert by_role["SECONDARY"]["HealthCheckId"] == outputs["health_check_ids"]["secondary"]
+    primary = route53.get_health_check(HealthCheckId=outputs["health_check_ids"]["primary"])["HealthCheck"]
+    secondary = route53.get_health_check(HealthCheckId=outputs["health_check_ids"]["secondary"])[
+        "HealthCheck"
+    ]
+    assert primary["HealthCheckConfig"]["Type"] == "CLOUDWATCH_METRIC"
+    assert secondary["HealthCheckConfig"]["Type"] == "HTTPS"
+    assert secondary["HealthCheckConfig"]["ResourcePath"] == "/health"
+
+
+def test_guardduty_publishes_every_six_hours_and_a_second_deployment_would_adopt_it(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    target = payment_platform.target
+    detector = target.client("guardduty").get_detector(DetectorId=outputs["guardduty_detector_id"])
+    assert detector["FindingPublishingFrequency"] == "SIX_HOURS"
+    # WHEN the next synthesis asks the account for a detector THEN it finds this one and adopts it
+    assert existing_detector_id(target.client) == outputs["guardduty_detector_id"]
+
+
+def test_high_severity_findings_route_to_the_alert_topic(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    rule = outputs["event_rule_names"]["guardduty_high"]
+    finding = {"source": "aws.guardduty", "detail-type": "GuardDuty Finding", "detail": {"severity": 8.0}}
+    (target,) = probes.rule_routes(payment_platform.target, rule, "default", finding)
+    assert target["Arn"] == outputs["alerts_topic_arn"]
+    medium = {**finding, "detail": {"severity": 5.0}}
+    assert probes.rule_routes(payment_platform.target, rule, "default", medium) == []
+
+
+def test_findings_and_stream_buckets_keep_their_lifecycle(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    s3 = payment_platform.target.client("s3")
+    findings = s3.get_bucket_lifecycle_configuration(Bucket=outputs["guardduty_findings_bucket_name"])[
+        "Rules"
+    ]
+    assert {r["ID"]: r.get("Expiration", {}).get("Days") for r in findings}["expire-after-90-days"] == 90
+    stream = s3.get_bucket_lifecycle_configuration(Bucket=outputs["stream_bucket_name"])["Rules"]
+    (tiering,) = [r for r in stream if r["ID"] == "intelligent-tiering"]
+    assert tiering["Transitions"] == [{"Days": 0, "StorageClass": "INTELLIGENT_TIERING"}]
+    for bucket in ("guardduty_findings_bucket_name", "config_bucket_name", "stream_bucket_name"):
+        assert bucket_default_kms_key(payment_platform.target, outputs[bucket]) == (
+            "aws:kms",
+            outputs["data_key_arn"],
+        )
+
+
+def test_config_records_to_its_bucket_and_checks_three_managed_rules(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    config = payment_platform.target.client("config")
+    (channel,) = config.describe_delivery_channels()["DeliveryChannels"]
+    assert channel["s3BucketName"] == outputs["config_bucket_name"]
+    assert channel["snsTopicARN"] == outputs["compliance_topic_arn"]
+    rules = config.describe_config_rules(ConfigRuleNames=list(outputs["config_rule_names"].values()))[
+        "ConfigRules"
+    ]
+    assert {r["Source"]["SourceIdentifier"] for r in rules} == {
+        "ENCRYPTED_VOLUMES",
+        "RDS_STORAGE_ENCRYPTED",
+        "VPC_FLOW_LOGS_ENABLED",
+    }
+    assert existing_recorder_name(payment_platform.target.client) is not None
+
+
+def test_non_compliance_reaches_the_remediation_function(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    rule = outputs["event_rule_names"]["config_noncompliant"]
+    detail: dict[str, Any] = {
+        "configRuleName": outputs["config_rule_names"]["flow_logs"],
+        "newEvaluationResult": {"complianceType": "NON_COMPLIANT"},
+    }
+    change = {"source": "aws.config", "detail-type": "Config Rules Compliance Change", "detail": detail}
+    (target,) = probes.rule_routes(payment_platform.target, rule, "default", change)
+    assert target["Arn"].endswith(f":function:{outputs['function_names']['remediation']}")
+    compliant = {
+        **change,
+        "detail": {**detail, "newEvaluationResult": {"complianceType": "COMPLIANT"}},
+    }
+    assert probes.rule_routes(payment_platform.target, rule, "default", compliant) == []
+
+
+def test_remediation_code_enables_flow_logs_on_a_vpc_without_them(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    target = payment_platform.target
+    ec2 = target.client("ec2")
+    function = target.client("lambda").get_function_configuration(
+        FunctionName=outputs["function_names"]["remediation"]
+    )
+    # GIVEN a VPC without flow logs
+    vpc_id = ec2.create_vpc(CidrBlock="10.99.0.0/24")["Vpc"]["VpcId"]
+    try:
+        event = {
+            "source": "aws.config",
+            "detail-type": "Config Rules Compliance Change",
+            "detail": {
+                "configRuleName": outputs["config_rule_names"]["flow_logs"],
+                "resourceType": "AWS::EC2::VPC",
+                "resourceId": vpc_id,
+                "newEvaluationResult": {"complianceType": "NON_COMPLIANT"},
+            },
+        }
+        # WHEN the deployed remediation code handles the non-compliance event (with its deployed settings)
+        outcome = run_handler(target, "config-remediation", event, function["Environment"]["Variables"])
+        # THEN the VPC has a flow log into the remediation log group, delivered by the remediation role
+        assert outcome["action"] == "flow_log_created"
+        (flow_log,) = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])[
+            "FlowLogs"
+        ]
+        assert flow_log["LogGroupName"] == function["Environment"]["Variables"]["FLOW_LOGS_LOG_GROUP"]
+        assert (
+            flow_log["DeliverLogsPermissionArn"] == function["Environment"]["Variables"]["FLOW_LOGS_ROLE_ARN"]
+        )
+        # AND handling the same event again changes nothing
+        assert (
+            run_handler(target, "config-remediation", event, function["Environment"]["Variables"])["action"]
+            == "none"
+        )
+    finally:
+        for log in ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]:
+            ec2.delete_flow_logs(FlowLogIds=[log["FlowLogId"]])
+        ec2.delete_vpc(VpcId=vpc_id)
+
+
+def test_firehose_delivers_gzip_transformed_encrypted_with_backup(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    firehose = payment_platform.target.client("firehose")
+    description = firehose.describe_delivery_stream(DeliveryStreamName=outputs["stream_name"])[
+        "DeliveryStreamDescription"
+    ]
+    (destination,) = description["Destinations"]
+    s3 = destination["ExtendedS3DestinationDescription"]
+    assert s3["CompressionFormat"] == "GZIP"
+    assert s3["EncryptionConfiguration"]["KMSEncryptionConfig"]["AWSKMSKeyARN"] == outputs["data_key_arn"]
+    assert s3["S3BackupMode"] == "Enabled"
+    (processor,) = s3["ProcessingConfiguration"]["Processors"]
+    assert (
+        processor["Parameters"][0]["ParameterValue"]
+        .split(":function:")[1]
+        .startswith(outputs["function_names"]["transformer"])
+    )
+    # WHEN a transaction log record is put THEN an object lands in the stream bucket
+    firehose.put_record(DeliveryStreamName=outputs["stream_name"], Record={"Data": b'{"paymentId":"p-1"}\n'})
+    listing = probes.bucket_objects(payment_platform.target, outputs["stream_bucket_name"])
+    assert listing
+
+
+def test_alarms_watch_the_thresholds_and_notify_the_alert_topic(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    names = outputs["alarm_names"]
+    alarms = {
+        a["AlarmName"]: a
+        for a in payment_platform.target.client("cloudwatch").describe_alarms(
+            AlarmNames=list(names.values())
+        )["MetricAlarms"]
+    }
+    assert set(alarms) == set(names.values())
+    assert alarms[names["failed-payments"]]["Threshold"] == 5
+    assert alarms[names["payments-queue-depth"]]["Threshold"] == 100
+    assert alarms[names["batch-memory-high"]]["MetricName"] == "mem_used_percent"
+    assert {tuple(a["AlarmActions"]) for a in alarms.values()} == {(outputs["alerts_topic_arn"],)}
 
 
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(

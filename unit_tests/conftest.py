@@ -17,6 +17,9 @@ EMULATOR_URL = "http://127.0.0.1:4599"
 RUN_ID = "ut1234"
 SUFFIX = "unit"
 CERT_ARN = "arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+STANDBY = "api.dr.example.org"
+ADOPTED_DETECTOR = "0123456789abcdef0123456789abcdef"
+ADOPTED_RECORDER = "default"
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,11 @@ def base_argv(target: str) -> list[str]:
         "payments-oncall@example.org",
     ]
     if target == "aws":
-        argv += ["--api-certificate-arn", CERT_ARN]
+        argv += ["--api-certificate-arn", CERT_ARN, "--standby-endpoint", STANDBY]
+        argv += ["--guardduty-detector", "create", "--config-recorder", "create"]
     else:
         argv += ["--emulator-endpoint", EMULATOR_URL]
+        argv += ["--guardduty-detector", ADOPTED_DETECTOR, "--config-recorder", ADOPTED_RECORDER]
     return argv
 
 

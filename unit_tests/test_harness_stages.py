@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -55,6 +56,19 @@ def test_retryable_patterns_match_throttling_but_not_real_errors() -> None:
     assert is_retryable("Error: InvalidParameterValue: bad cidr") is None
 
 
+def test_server_faults_are_retried_but_client_errors_are_not() -> None:
+    fault = (
+        "operation error EC2: DescribeSecurityGroupRules, https response error StatusCode: 500, "
+        "RequestID: 1, api error InternalError"
+    )
+    assert is_retryable(fault)
+    assert is_retryable("https response error StatusCode: 503, RequestID: 2, ServiceUnavailable")
+    assert (
+        is_retryable("https response error StatusCode: 400, RequestID: 3, api error InvalidParameter") is None
+    )
+    assert is_retryable("https response error StatusCode: 5000") is None
+
+
 def fake_terraform(tmp_path: Path, script: str) -> dict[str, str]:
     bindir = tmp_path / "bin"
     bindir.mkdir()
@@ -94,3 +108,42 @@ def test_runner_does_not_retry_a_real_error_and_reports_it(tmp_path: Path) -> No
 def test_error_lines_keep_error_blocks_only() -> None:
     output = "Refreshing...\nPlan: 3 to add\nError: creating S3 Bucket\n  BucketAlreadyExists\nmore\n"
     assert error_lines(output).startswith("Error: creating S3 Bucket\n  BucketAlreadyExists")
+
+
+def test_error_lines_keep_the_detail_below_the_source_excerpt() -> None:
+    output = (
+        "module.db.aws_security_group.proxy[0]: Creation complete\n"
+        "Error: creating VPC Security Group Rule\n"
+        "\n"
+        "  with module.db.aws_vpc_security_group_egress_rule.proxy_to_cluster[0],\n"
+        '  on aurora/security_groups.tf line 52, in resource "x" "y":\n'
+        '  52: resource "aws_vpc_security_group_egress_rule" "proxy_to_cluster" {\n'
+        "\n"
+        "operation error EC2: AuthorizeSecurityGroupEgress, api error InvalidPermission.Duplicate\n"
+        "Warning: Argument is deprecated\n"
+        "  unrelated warning text\n"
+    )
+    errors = error_lines(output)
+    assert "InvalidPermission.Duplicate" in errors
+    assert "Creation complete" not in errors and "unrelated warning" not in errors
+
+
+def test_throwaway_environments_get_fresh_values_for_ephemeral_secrets_only(tmp_path: Path) -> None:
+    from harness.environment import throwaway_secrets
+
+    variables = {
+        "payment_api_key": {"type": "string", "sensitive": True, "ephemeral": True},
+        "plain": {"type": "string"},
+        "sensitive_with_default": {"type": "string", "sensitive": True, "ephemeral": True, "default": "x"},
+    }
+    (tmp_path / "cdk.tf.json").write_text(json.dumps({"variable": variables}))
+    first, second = throwaway_secrets(tmp_path), throwaway_secrets(tmp_path)
+    assert set(first) == {"payment_api_key"}
+    assert len(first["payment_api_key"]) >= 40 and first != second
+
+
+def test_terraform_runner_repr_hides_its_environment(tmp_path: Path) -> None:
+    runner = Terraform(
+        workdir=tmp_path, log_path=tmp_path / "log", env={"TF_VAR_payment_api_key": "s3cr3t-value"}
+    )
+    assert "s3cr3t-value" not in repr(runner)

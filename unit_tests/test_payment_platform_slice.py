@@ -26,7 +26,7 @@ def test_data_key_alias_follows_the_payment_convention(stack: StackJson) -> None
     assert alias["target_key_id"] == stack.ref("aws_kms_key", key_id, "key_id")
 
 
-def test_data_key_policy_grants_use_only_through_s3_and_sqs_of_this_account(stack: StackJson) -> None:
+def test_data_key_policy_grants_use_only_through_the_data_services_of_this_account(stack: StackJson) -> None:
     _, key = data_key(stack)
     statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
     admin = statements["KeyAdministrationByAccount"]
@@ -34,8 +34,7 @@ def test_data_key_policy_grants_use_only_through_s3_and_sqs_of_this_account(stac
     use = statements["UseThroughServices"]
     assert "kms:*" not in use["Action"]
     assert use["Condition"]["ForAnyValue:StringEquals"]["kms:ViaService"] == [
-        "s3.us-east-1.amazonaws.com",
-        "sqs.us-east-1.amazonaws.com",
+        f"{service}.us-east-1.amazonaws.com" for service in ("s3", "sqs", "ec2", "lambda", "firehose", "xray")
     ]
     assert "kms:CallerAccount" in use["Condition"]["StringEquals"]
     wildcard = [s for s in statements.values() if s["Principal"] == {"AWS": "*"} and "Condition" not in s]

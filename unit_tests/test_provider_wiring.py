@@ -33,7 +33,15 @@ def test_emulator_target_points_every_service_at_the_emulator(synthesized: Synth
 def test_emulator_endpoints_cover_every_service_the_stack_uses(synthesized: Synthesized) -> None:
     services = {rtype.split("_")[1] for rtype, _, _ in synthesized.emulator.every_resource()}
     services |= {dtype.split("_")[1] for dtype in synthesized.emulator.doc.get("data", {})}
-    aliases = {"s3": "s3", "sqs": "sqs", "kms": "kms", "caller": "sts", "partition": None}
+    aliases = {
+        "caller": "sts",
+        "partition": None,
+        "launch": "ec2",
+        "security": "ec2",
+        "vpc": "ec2",
+        "lb": "elbv2",
+        "config": "configservice",
+    }
     needed = {aliases.get(s, s) for s in services} - {None}
     assert needed <= set(EMULATED_SERVICES), f"missing endpoints: {needed - set(EMULATED_SERVICES)}"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from constructs import Construct
 
@@ -19,7 +19,7 @@ class PaymentDatabaseProps:
         subnet_ids: Private subnets.
         availability_zones: Zones, writer first.
         kms_key_arn: Aurora CMK.
-        client_security_group_ids: Groups allowed to connect (through the proxy).
+        client_security_groups: Groups allowed to connect (through the proxy), by static name.
         deletion_protection: Protect the cluster and keep a final snapshot.
     """
 
@@ -28,7 +28,7 @@ class PaymentDatabaseProps:
     subnet_ids: list[str]
     availability_zones: list[str]
     kms_key_arn: str
-    client_security_group_ids: tuple[str, ...] = ()
+    client_security_groups: dict[str, str] = field(default_factory=dict)
     deletion_protection: bool = False
 
 
@@ -51,7 +51,7 @@ class PaymentDatabase(Construct):
                 subnet_ids=props.subnet_ids,
                 availability_zones=props.availability_zones,
                 kms_key_arn=props.kms_key_arn,
-                allowed_security_group_ids=props.client_security_group_ids,
+                allowed_security_groups=props.client_security_groups,
                 reader_count=2,
                 ephemeral=not props.deletion_protection,
             ),

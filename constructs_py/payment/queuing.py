@@ -108,41 +108,55 @@ class PaymentEvents(Construct):
             "failed": (bus.name, FAILED, props.alerts_topic_arn),
             "db_failover": ("default", db_failover_pattern(props.cluster_arn), props.alerts_topic_arn),
         }
+        self._delivery_dlq = delivery_dlq
         self.rule_arns: dict[str, str] = {}
         self.rule_names: dict[str, str] = {}
         for route, (bus_name, pattern, target_arn) in routes.items():
-            rule = cloudwatch_event_rule.CloudwatchEventRule(
-                self,
-                f"{route}-rule",
-                name=props.rule_names[route],
-                event_bus_name=bus_name,
-                event_pattern=json.dumps(pattern),
-            )
-            cloudwatch_event_target.CloudwatchEventTarget(
-                self,
-                f"{route}-target",
-                rule=rule.name,
-                event_bus_name=bus_name,
-                arn=target_arn,
-                retry_policy=cloudwatch_event_target.CloudwatchEventTargetRetryPolicy(
-                    maximum_event_age_in_seconds=MAX_EVENT_AGE_SECONDS, maximum_retry_attempts=MAX_RETRIES
-                ),
-                dead_letter_config=cloudwatch_event_target.CloudwatchEventTargetDeadLetterConfig(
-                    arn=delivery_dlq.arn
-                ),
-            )
-            self.rule_arns[route] = rule.arn
-            self.rule_names[route] = rule.name
+            self.add_route(route, props.rule_names[route], bus_name, pattern, target_arn)
         self.analytics.grant_send_to_service("events.amazonaws.com", [self.rule_arns["succeeded"]])
-        sqs_queue_policy.SqsQueuePolicy(
-            self,
-            "delivery-dlq-policy",
-            queue_url=delivery_dlq.url,
-            policy=service_send_policy(
-                delivery_dlq.arn, "events.amazonaws.com", list(self.rule_arns.values())
-            ),
-        )
         self.delivery_dlq_url: str = delivery_dlq.url
         self.delivery_dlq_arn: str = delivery_dlq.arn
         self.bus_name: str = bus.name
         self.bus_arn: str = bus.arn
+
+    def add_route(
+        self, route: str, rule_name: str, bus_name: str, pattern: dict[str, Any], target_arn: str
+    ) -> str:
+        """Route events matching ``pattern`` on ``bus_name`` to ``target_arn``; return the rule ARN.
+
+        The target gets the retry policy and the delivery DLQ. Call :meth:`seal` after the last route.
+        """
+        rule = cloudwatch_event_rule.CloudwatchEventRule(
+            self,
+            f"{route}-rule",
+            name=rule_name,
+            event_bus_name=bus_name,
+            event_pattern=json.dumps(pattern),
+        )
+        cloudwatch_event_target.CloudwatchEventTarget(
+            self,
+            f"{route}-target",
+            rule=rule.name,
+            event_bus_name=bus_name,
+            arn=target_arn,
+            retry_policy=cloudwatch_event_target.CloudwatchEventTargetRetryPolicy(
+                maximum_event_age_in_seconds=MAX_EVENT_AGE_SECONDS, maximum_retry_attempts=MAX_RETRIES
+            ),
+            dead_letter_config=cloudwatch_event_target.CloudwatchEventTargetDeadLetterConfig(
+                arn=self._delivery_dlq.arn
+            ),
+        )
+        self.rule_arns[route] = rule.arn
+        self.rule_names[route] = rule.name
+        return str(rule.arn)
+
+    def seal(self) -> None:
+        """Let exactly the rules routed so far park undeliverable events in the delivery DLQ."""
+        sqs_queue_policy.SqsQueuePolicy(
+            self,
+            "delivery-dlq-policy",
+            queue_url=self._delivery_dlq.url,
+            policy=service_send_policy(
+                self._delivery_dlq.arn, "events.amazonaws.com", list(self.rule_arns.values())
+            ),
+        )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from constructs_py.kms_key import KmsKey, KmsKeyProps, ServiceGrant
+from constructs_py.kms_key import KmsKey, KmsKeyProps, RoleGrant, ServiceGrant
 from constructs_py.waf_module import WafModule, WafModuleProps
 
 LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
@@ -21,6 +21,7 @@ class PaymentKeysProps:
         aurora_alias: Alias of the key for Aurora storage and its managed secret.
         logs_alias: Alias of the key for CloudWatch Logs groups.
         events_alias: Alias of the key for the event bus and the alert topic.
+        ssm_alias: Alias of the key for SSM SecureString parameters.
         account_id: Account id (token).
         partition: Partition (token).
         region: Region.
@@ -30,6 +31,7 @@ class PaymentKeysProps:
     aurora_alias: str
     logs_alias: str
     events_alias: str
+    ssm_alias: str
     account_id: str
     partition: str
     region: str
@@ -39,10 +41,12 @@ class PaymentKeys(Construct):
     """One CMK per purpose, each with rotation and a policy naming only the services that use it.
 
     Attributes:
-        data: S3 buckets and SQS queues (and WAF log delivery into its bucket).
+        data: S3 buckets, SQS queues, EBS volumes, Lambda environments, Firehose, X-Ray traces (and
+            WAF log delivery and GuardDuty export into their buckets).
         aurora: Aurora storage, the RDS-managed master secret.
         logs: CloudWatch Logs groups of this account in this region.
         events: The payment event bus and the alert topic EventBridge publishes to.
+        ssm: SSM SecureString parameters.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: PaymentKeysProps) -> None:
@@ -53,11 +57,19 @@ class PaymentKeys(Construct):
             "data",
             props=KmsKeyProps(
                 alias=props.data_alias,
-                description="Payment data at rest: S3 buckets and SQS queues",
-                via_services=("s3", "sqs"),
+                description="Payment data at rest: S3, SQS, EBS, Lambda environments, Firehose, X-Ray",
+                via_services=("s3", "sqs", "ec2", "lambda", "firehose", "xray"),
                 service_grants=(
                     ServiceGrant("delivery.logs.amazonaws.com"),
                     ServiceGrant("events.amazonaws.com"),
+                    ServiceGrant("guardduty.amazonaws.com", actions=("kms:GenerateDataKey",)),
+                ),
+                role_grants=(
+                    RoleGrant(
+                        "AutoScalingEncryptsBatchVolumes",
+                        f"arn:{props.partition}:iam::{props.account_id}:role/aws-service-role/"
+                        "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+                    ),
                 ),
                 account_id=props.account_id,
                 partition=props.partition,
@@ -84,6 +96,18 @@ class PaymentKeys(Construct):
                 description="Payment event bus and the alert topic",
                 via_services=("sns",),
                 service_grants=(ServiceGrant("events.amazonaws.com"),),
+                account_id=props.account_id,
+                partition=props.partition,
+                region=props.region,
+            ),
+        )
+        self.ssm = KmsKey(
+            self,
+            "ssm",
+            props=KmsKeyProps(
+                alias=props.ssm_alias,
+                description="SSM SecureString parameters of the payment platform",
+                via_services=("ssm",),
                 account_id=props.account_id,
                 partition=props.partition,
                 region=props.region,

@@ -1,4 +1,4 @@
-"""Buckets of the payment platform: transaction logs, ALB access logs and WAF logs."""
+"""Buckets of the payment platform: transaction logs, ALB and WAF logs, GuardDuty, Config, Firehose."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from constructs_py.log_delivery_policies import alb_access_log_delivery, log_delivery_service
+from constructs_py.log_delivery_policies import (
+    alb_access_log_delivery,
+    config_delivery,
+    guardduty_findings_export,
+    log_delivery_service,
+)
 from constructs_py.secure_bucket import LifecycleRule, SecureBucket, SecureBucketProps
 
 ALB_LOG_PREFIX = "alb"
@@ -21,6 +26,9 @@ class PaymentStorageProps:
         transaction_logs_bucket: Name of the transaction log bucket.
         alb_logs_bucket: Name of the ALB access log bucket.
         waf_logs_bucket: Name of the WAF log bucket (must start with ``aws-waf-logs-``).
+        guardduty_bucket: Name of the GuardDuty findings bucket.
+        config_bucket: Name of the Config snapshots bucket.
+        stream_bucket: Name of the Firehose destination bucket.
         data_key_arn: CMK of the buckets that can use one.
         account_id: Account id (token).
         partition: Partition (token).
@@ -30,6 +38,9 @@ class PaymentStorageProps:
     transaction_logs_bucket: str
     alb_logs_bucket: str
     waf_logs_bucket: str
+    guardduty_bucket: str
+    config_bucket: str
+    stream_bucket: str
     data_key_arn: str
     account_id: str
     partition: str
@@ -51,6 +62,9 @@ class PaymentStorage(Construct):
         transaction_logs: Transaction log bucket (CMK).
         alb_logs: ALB access logs (SSE-S3: the only encryption ALB delivery supports), 90 days.
         waf_logs: Blocked-request logs (CMK), kept a year for compliance.
+        guardduty_findings: Exported GuardDuty findings (CMK), deleted after 90 days.
+        config_snapshots: AWS Config snapshots and history (CMK, versioned), old versions kept a year.
+        stream: Firehose destination (CMK), in S3 Intelligent-Tiering from day 0.
         alb_log_prefix: Key prefix of ALB access logs.
     """
 
@@ -102,6 +116,46 @@ class PaymentStorage(Construct):
                 ),
                 policy_statements=log_delivery_service(
                     arn(props.waf_logs_bucket), props.account_id, props.partition, props.region
+                ),
+            ),
+        )
+        self.guardduty_findings = SecureBucket(
+            self,
+            "guardduty-findings",
+            props=SecureBucketProps(
+                bucket_name=props.guardduty_bucket,
+                bucket_arn=arn(props.guardduty_bucket),
+                kms_key_arn=props.data_key_arn,
+                lifecycle_rules=(
+                    LifecycleRule("expire-after-90-days", expiration_days=90, noncurrent_expiration_days=1),
+                ),
+                policy_statements=guardduty_findings_export(
+                    arn(props.guardduty_bucket), props.account_id, props.partition, props.region
+                ),
+            ),
+        )
+        self.config_snapshots = SecureBucket(
+            self,
+            "config-snapshots",
+            props=SecureBucketProps(
+                bucket_name=props.config_bucket,
+                bucket_arn=arn(props.config_bucket),
+                kms_key_arn=props.data_key_arn,
+                lifecycle_rules=(LifecycleRule("expire-old-versions", noncurrent_expiration_days=365),),
+                policy_statements=config_delivery(arn(props.config_bucket), props.account_id),
+            ),
+        )
+        self.stream = SecureBucket(
+            self,
+            "stream",
+            props=SecureBucketProps(
+                bucket_name=props.stream_bucket,
+                bucket_arn=arn(props.stream_bucket),
+                kms_key_arn=props.data_key_arn,
+                lifecycle_rules=(
+                    LifecycleRule(
+                        "intelligent-tiering", intelligent_tiering_days=0, noncurrent_expiration_days=30
+                    ),
                 ),
             ),
         )

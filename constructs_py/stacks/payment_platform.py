@@ -9,13 +9,19 @@ from __future__ import annotations
 from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
-from constructs_py.account import AccountContext
-from constructs_py.aws_provider import AwsProviderProps, AwsProviderWiring
+from constructs_py.aurora_module import DATABASE_NAME, MASTER_USERNAME
 from constructs_py.names import PaymentNames as N
+from constructs_py.payment.alarms import PaymentAlarms, PaymentAlarmsProps
+from constructs_py.payment.batch import PaymentBatch, PaymentBatchProps
+from constructs_py.payment.compliance import Compliance, ComplianceProps, noncompliance_pattern
 from constructs_py.payment.compute import PaymentLoadBalancer, PaymentLoadBalancerProps
 from constructs_py.payment.database import PaymentDatabase, PaymentDatabaseProps
+from constructs_py.payment.dns import PaymentDns, PaymentDnsProps
+from constructs_py.payment.functions import PaymentFunctions, PaymentFunctionsProps
 from constructs_py.payment.monitoring import PaymentAlerts, PaymentAlertsProps
 from constructs_py.payment.networking import PaymentNetwork, PaymentNetworkProps
+from constructs_py.payment.observability import Observability, ObservabilityProps
+from constructs_py.payment.parameters import PaymentParameters, PaymentParametersProps
 from constructs_py.payment.queuing import PaymentEvents, PaymentEventsProps
 from constructs_py.payment.security import (
     PaymentFirewall,
@@ -24,9 +30,15 @@ from constructs_py.payment.security import (
     PaymentKeysProps,
 )
 from constructs_py.payment.storage import PaymentStorage, PaymentStorageProps
+from constructs_py.payment.streaming import TransactionStream, TransactionStreamProps
+from constructs_py.payment.threat_detection import (
+    ThreatDetection,
+    ThreatDetectionProps,
+    high_severity_pattern,
+)
 from constructs_py.queue_with_dlq import QueueWithDlq, QueueWithDlqProps
 from constructs_py.settings import Settings
-from constructs_py.state_backend import StateBackendProps, configure_state_backend
+from constructs_py.stacks.foundation import lay_foundation
 
 STACK_NAME = "payment-platform"
 
@@ -38,26 +50,8 @@ class PaymentPlatformStack(TerraformStack):
         """Compose the platform."""
         super().__init__(scope, STACK_NAME)
         namer = settings.namer
-        emulator = settings.emulator_endpoint if settings.is_emulator else None
-        AwsProviderWiring(
-            self,
-            "provider",
-            props=AwsProviderProps(
-                region=settings.region, default_tags=settings.tags, emulator_endpoint=emulator
-            ),
-        )
-        configure_state_backend(
-            self,
-            STACK_NAME,
-            props=StateBackendProps(
-                backend=settings.backend,
-                region=settings.region,
-                environment_key=namer.full_suffix,
-                emulator_endpoint=emulator,
-            ),
-        )
-        account = AccountContext(self, "account")
-        where = {"account_id": account.account_id, "partition": account.partition, "region": settings.region}
+        foundation = lay_foundation(self, STACK_NAME, settings)
+        account, where = foundation.account, foundation.where
 
         keys = PaymentKeys(
             self,
@@ -67,6 +61,7 @@ class PaymentPlatformStack(TerraformStack):
                 aurora_alias=namer.name(N.AURORA_KEY),
                 logs_alias=namer.name(N.LOGS_KEY),
                 events_alias=namer.name(N.EVENTS_KEY),
+                ssm_alias=namer.name(N.SSM_KEY),
                 **where,
             ),
         )
@@ -77,12 +72,22 @@ class PaymentPlatformStack(TerraformStack):
                 transaction_logs_bucket=namer.name(N.TRANSACTION_LOGS_BUCKET),
                 alb_logs_bucket=namer.name(N.ALB_LOGS_BUCKET),
                 waf_logs_bucket=namer.name(N.WAF_LOGS_BUCKET),
+                guardduty_bucket=namer.name(N.GUARDDUTY_BUCKET),
+                config_bucket=namer.name(N.CONFIG_BUCKET),
+                stream_bucket=namer.name(N.STREAM_BUCKET),
                 data_key_arn=keys.data.key_arn,
                 **where,
             ),
         )
         network = PaymentNetwork(
-            self, "network", props=PaymentNetworkProps(name=namer.name(N.VPC), logs_key_arn=keys.logs.key_arn)
+            self,
+            "network",
+            props=PaymentNetworkProps(
+                name=namer.name(N.VPC),
+                logs_key_arn=keys.logs.key_arn,
+                processor_group_name=namer.name(N.PROCESSOR_SECURITY_GROUP),
+                batch_group_name=namer.name(N.BATCH_SECURITY_GROUP),
+            ),
         )
         vpc = network.vpc
         database = PaymentDatabase(
@@ -94,6 +99,7 @@ class PaymentPlatformStack(TerraformStack):
                 subnet_ids=vpc.private_subnet_ids,
                 availability_zones=vpc.availability_zones,
                 kms_key_arn=keys.aurora.key_arn,
+                client_security_groups={"payment-functions": network.processor_security_group_id},
                 deletion_protection=settings.deletion_protection,
             ),
         )
@@ -162,6 +168,175 @@ class PaymentPlatformStack(TerraformStack):
                 target=settings.target,
             ),
         )
+        parameters = PaymentParameters(
+            self,
+            "parameters",
+            props=PaymentParametersProps(
+                prefix=namer.name(N.SSM_PREFIX),
+                ssm_key_arn=keys.ssm.key_arn,
+                proxy_endpoint=database.aurora.proxy_endpoint,
+                database_name=DATABASE_NAME,
+                database_user=MASTER_USERNAME,
+                settings={"currency_allowlist": ["EUR", "GBP", "USD"], "event_bus": namer.name(N.EVENT_BUS)},
+            ),
+        )
+        metric_namespace = namer.name(N.METRIC_NAMESPACE)
+        functions = PaymentFunctions(
+            self,
+            "functions",
+            props=PaymentFunctionsProps(
+                processor_name=namer.name(N.PROCESSOR_FUNCTION),
+                api_name=namer.name(N.API_FUNCTION),
+                payments_queue_arn=payments.queue_arn,
+                payments_queue_url=payments.queue_url,
+                event_bus_arn=events.bus_arn,
+                event_bus_name=events.bus_name,
+                connection_parameter_arn=parameters.connection_arn,
+                connection_parameter_name=parameters.connection_name,
+                proxy_resource_id=database.aurora.proxy_resource_id,
+                database_user=MASTER_USERNAME,
+                metric_namespace=metric_namespace,
+                target_group_arn=load_balancer.alb.target_group_arn("api"),
+                subnet_ids=vpc.private_subnet_ids,
+                security_group_id=network.processor_security_group_id,
+                data_key_arn=keys.data.key_arn,
+                events_key_arn=keys.events.key_arn,
+                ssm_key_arn=keys.ssm.key_arn,
+                logs_key_arn=keys.logs.key_arn,
+                **where,
+            ),
+        )
+        batch = PaymentBatch(
+            self,
+            "batch",
+            props=PaymentBatchProps(
+                group_name=namer.name(N.BATCH_GROUP),
+                launch_template_name=namer.name(N.BATCH_LAUNCH_TEMPLATE),
+                role_name=namer.name(N.BATCH_ROLE),
+                subnet_ids=vpc.private_subnet_ids,
+                security_group_id=network.batch_security_group_id,
+                ebs_key_arn=keys.data.key_arn,
+                partition=account.partition,
+                instance_tags=settings.tags,
+            ),
+        )
+        zone_name = f"{namer.name(N.HOSTED_ZONE)}.internal"
+        dns = PaymentDns(
+            self,
+            "dns",
+            props=PaymentDnsProps(
+                zone_name=zone_name,
+                vpc_id=vpc.vpc_id,
+                region=settings.region,
+                alb_dns_name=load_balancer.alb.lb_dns_name,
+                alb_arn_suffix=load_balancer.alb.lb_arn_suffix,
+                target_group_arn_suffix=load_balancer.alb.target_group_arn_suffix("api"),
+                standby_endpoint=settings.standby_endpoint or f"standby.{zone_name}",
+                alarm_name=f"{namer.name(N.ALARM_PREFIX)}-api-unhealthy",
+            ),
+        )
+        threats = ThreatDetection(
+            self,
+            "threat-detection",
+            props=ThreatDetectionProps(
+                detector=settings.guardduty_detector,
+                findings_bucket_arn=storage.guardduty_findings.bucket_arn,
+                findings_key_arn=keys.data.key_arn,
+                findings_bucket_policy=storage.guardduty_findings.policy,
+                target=settings.target,
+            ),
+        )
+        events.add_route(
+            "guardduty_high",
+            namer.name(N.RULE_GUARDDUTY_HIGH),
+            "default",
+            high_severity_pattern(),
+            alerts.topic_arn,
+        )
+        compliance = Compliance(
+            self,
+            "compliance",
+            props=ComplianceProps(
+                recorder=settings.config_recorder,
+                recorder_name=namer.name(N.CONFIG_RECORDER),
+                role_name=namer.name(N.CONFIG_ROLE),
+                bucket_name=storage.config_snapshots.bucket_name,
+                bucket_arn=storage.config_snapshots.bucket_arn,
+                topic_name=namer.name(N.COMPLIANCE_TOPIC),
+                rule_names={
+                    "volumes": namer.name(N.CONFIG_RULE_VOLUMES),
+                    "rds": namer.name(N.CONFIG_RULE_RDS),
+                    "flow_logs": namer.name(N.CONFIG_RULE_FLOW_LOGS),
+                },
+                remediation_name=namer.name(N.REMEDIATION_FUNCTION),
+                flow_logs_role_name=namer.name(N.REMEDIATION_FLOW_LOGS_ROLE),
+                flow_log_group_name=namer.name(N.REMEDIATION_FLOW_LOG_GROUP),
+                data_key_arn=keys.data.key_arn,
+                events_key_arn=keys.events.key_arn,
+                logs_key_arn=keys.logs.key_arn,
+                account_id=account.account_id,
+                partition=account.partition,
+            ),
+        )
+        noncompliant_rule = events.add_route(
+            "config_noncompliant",
+            namer.name(N.RULE_NONCOMPLIANT),
+            "default",
+            noncompliance_pattern(list(compliance.rule_names.values())),
+            compliance.remediation.function_arn,
+        )
+        compliance.allow_invocation_by_rule(noncompliant_rule)
+        events.seal()
+        stream = TransactionStream(
+            self,
+            "streaming",
+            props=TransactionStreamProps(
+                stream_name=namer.name(N.STREAM),
+                role_name=namer.name(N.STREAM_ROLE),
+                transformer_name=namer.name(N.TRANSFORMER_FUNCTION),
+                bucket_arn=storage.stream.bucket_arn,
+                data_key_arn=keys.data.key_arn,
+                logs_key_arn=keys.logs.key_arn,
+                **where,
+            ),
+        )
+        function_set = {
+            "processor": functions.processor,
+            "api": functions.api,
+            "transformer": stream.transformer,
+            "remediation": compliance.remediation,
+        }
+        alarms = PaymentAlarms(
+            self,
+            "alarms",
+            props=PaymentAlarmsProps(
+                name_prefix=namer.name(N.ALARM_PREFIX),
+                topic_arn=alerts.topic_arn,
+                batch_group_name=batch.group_name,
+                payments_queue_name=namer.name(N.PAYMENTS_QUEUE),
+                dlq_names={
+                    "payments": namer.name(N.PAYMENTS_DLQ),
+                    "analytics": namer.name(N.ANALYTICS_DLQ),
+                    "events-delivery": namer.name(N.EVENTS_DELIVERY_DLQ),
+                    **{key: f"{fn.function_name}-dlq" for key, fn in function_set.items()},
+                },
+                function_names={key: fn.function_name for key, fn in function_set.items()},
+                metric_namespace=metric_namespace,
+                proxy_name=database.aurora.proxy_name,
+            ),
+        )
+        observability = Observability(
+            self,
+            "observability",
+            props=ObservabilityProps(
+                sampling_rule_name=namer.name(N.SAMPLING_RULE),
+                query_folder=namer.name(N.QUERY_FOLDER),
+                flow_log_group_name=vpc.flow_log_group_name,
+                processor_log_group_name=functions.processor.log_group_name,
+                traces_key_arn=keys.data.key_arn,
+                target=settings.target,
+            ),
+        )
 
         outputs = {
             "data_key_arn": keys.data.key_arn,
@@ -181,10 +356,37 @@ class PaymentPlatformStack(TerraformStack):
             "events_key_arn": keys.events.key_arn,
             "event_bus_name": events.bus_name,
             "analytics_queue_url": events.analytics.queue_url,
+            "analytics_dlq_url": events.analytics.dlq_url,
             "events_delivery_dlq_arn": events.delivery_dlq_arn,
             "alerts_topic_arn": alerts.topic_arn,
             "event_rule_names": events.rule_names,
             "aurora_cluster_arn": database.aurora.cluster_arn,
+            "ssm_key_arn": keys.ssm.key_arn,
+            "parameter_names": {
+                "connection": parameters.connection_name,
+                "api_key": parameters.api_key_name,
+                "settings": parameters.settings_name,
+            },
+            "function_names": {key: fn.function_name for key, fn in function_set.items()},
+            "function_dlq_arns": {key: fn.dlq_arn for key, fn in function_set.items()},
+            "api_target_group_arn": load_balancer.alb.target_group_arn("api"),
+            "batch_group_name": batch.group_name,
+            "batch_launch_template_id": batch.launch_template_id,
+            "hosted_zone_id": dns.zone_id,
+            "api_fqdn": dns.api_fqdn,
+            "health_check_ids": {
+                "primary": dns.primary_health_check_id,
+                "secondary": dns.secondary_health_check_id,
+            },
+            "guardduty_detector_id": threats.detector_id,
+            "guardduty_findings_bucket_name": storage.guardduty_findings.bucket_name,
+            "config_bucket_name": storage.config_snapshots.bucket_name,
+            "config_rule_names": compliance.rule_names,
+            "compliance_topic_arn": compliance.topic_arn,
+            "stream_name": stream.stream_name,
+            "stream_bucket_name": storage.stream.bucket_name,
+            "alarm_names": alarms.alarm_names,
+            "query_names": observability.query_names,
         }
         for output_name, value in outputs.items():
             TerraformOutput(self, output_name, value=value)

@@ -58,6 +58,11 @@ output "proxy_name" {
   value       = try(aws_db_proxy.this[0].name, null)
 }
 
+output "proxy_resource_id" {
+  description = "Resource id of the RDS Proxy (prx-...), as IAM database authentication names it in rds-db:connect ARNs, or null."
+  value       = try(element(split(":", aws_db_proxy.this[0].arn), 6), null)
+}
+
 output "proxy_endpoint" {
   description = "Endpoint the applications connect to (TLS, IAM auth), or null."
   value       = try(aws_db_proxy.this[0].endpoint, null)

@@ -8,14 +8,14 @@ resource "aws_security_group" "cluster" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "cluster_from_allowed" {
-  for_each = toset(var.allowed_security_group_ids)
+  for_each = var.allowed_security_groups
 
   security_group_id            = aws_security_group.cluster.id
   description                  = "PostgreSQL from allowed group ${each.key}"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
-  referenced_security_group_id = each.key
+  referenced_security_group_id = each.value
 }
 
 resource "aws_vpc_security_group_ingress_rule" "cluster_from_proxy" {
@@ -39,14 +39,14 @@ resource "aws_security_group" "proxy" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "proxy_from_allowed" {
-  for_each = var.create_proxy ? toset(var.allowed_security_group_ids) : toset([])
+  for_each = var.create_proxy ? var.allowed_security_groups : {}
 
   security_group_id            = aws_security_group.proxy[0].id
   description                  = "PostgreSQL from allowed group ${each.key}"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432
-  referenced_security_group_id = each.key
+  referenced_security_group_id = each.value
 }
 
 resource "aws_vpc_security_group_egress_rule" "proxy_to_cluster" {

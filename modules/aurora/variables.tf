@@ -49,11 +49,16 @@ variable "availability_zones" {
   }
 }
 
-variable "allowed_security_group_ids" {
-  description = "Security groups whose members may connect to the proxy (and, for administration, the cluster) on 5432."
-  type        = list(string)
-  default     = []
+variable "allowed_security_groups" {
+  description = "Security groups whose members may connect to the proxy (and, for administration, the cluster) on 5432, keyed by a static name (the ids may be unknown until apply)."
+  type        = map(string)
+  default     = {}
   nullable    = false
+
+  validation {
+    condition     = alltrue([for k in keys(var.allowed_security_groups) : can(regex("^[a-z][a-z0-9_-]{0,31}$", k))])
+    error_message = "allowed_security_groups: keys are static names: lowercase letters, digits, _ and -, at most 32."
+  }
 }
 
 variable "kms_key_arn" {

@@ -12,14 +12,14 @@ mock_provider "aws" {
 }
 
 variables {
-  name                       = "payments-db-test"
-  vpc_id                     = "vpc-0123456789abcdef0"
-  subnet_ids                 = ["subnet-a", "subnet-b", "subnet-c"]
-  availability_zones         = ["us-east-1a", "us-east-1b", "us-east-1c"]
-  allowed_security_group_ids = ["sg-0lambda"]
-  kms_key_arn                = "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555"
-  deletion_protection        = false
-  skip_final_snapshot        = true
+  name                    = "payments-db-test"
+  vpc_id                  = "vpc-0123456789abcdef0"
+  subnet_ids              = ["subnet-a", "subnet-b", "subnet-c"]
+  availability_zones      = ["us-east-1a", "us-east-1b", "us-east-1c"]
+  allowed_security_groups = { payment-functions = "sg-0lambda" }
+  kms_key_arn             = "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555"
+  deletion_protection     = false
+  skip_final_snapshot     = true
 }
 
 run "serverless_v2_writer_and_two_readers_in_three_zones" {
@@ -85,11 +85,11 @@ run "only_the_proxy_and_allowed_groups_reach_the_cluster" {
   command = plan
 
   assert {
-    condition     = keys(aws_vpc_security_group_ingress_rule.cluster_from_allowed) == ["sg-0lambda"]
-    error_message = "Got cluster ingress from ${join(",", keys(aws_vpc_security_group_ingress_rule.cluster_from_allowed))}, expected sg-0lambda only."
+    condition     = [for rule in values(aws_vpc_security_group_ingress_rule.cluster_from_allowed) : rule.referenced_security_group_id] == ["sg-0lambda"]
+    error_message = "Got cluster ingress from ${join(",", keys(aws_vpc_security_group_ingress_rule.cluster_from_allowed))}, expected payment-functions (sg-0lambda) only."
   }
   assert {
-    condition     = aws_vpc_security_group_ingress_rule.cluster_from_allowed["sg-0lambda"].cidr_ipv4 == null
+    condition     = aws_vpc_security_group_ingress_rule.cluster_from_allowed["payment-functions"].cidr_ipv4 == null
     error_message = "Cluster ingress must reference security groups, never CIDR ranges."
   }
 }

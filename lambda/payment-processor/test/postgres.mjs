@@ -1,0 +1,61 @@
+/**
+ * A throwaway PostgreSQL server on loopback for the ledger tests (initdb + pg_ctl, no container).
+ *
+ * As root (CI containers), the server runs as the `postgres` system user, since PostgreSQL refuses
+ * to run as root.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function systemUser(name) {
+  const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+/** Start a server; returns its connection settings and a stop() that removes every trace. */
+export async function startPostgres() {
+  const root = mkdtempSync(join(tmpdir(), 'ledger-pg-'));
+  const dataDir = join(root, 'data');
+  const asRoot = process.getuid?.() === 0;
+  const run = (command, args) => {
+    const [file, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+    execFileSync(file, argv, { stdio: 'pipe' });
+  };
+  if (asRoot) {
+    const { uid, gid } = systemUser('postgres');
+    chownSync(root, uid, gid);
+  }
+  const port = await freePort();
+  run('initdb', ['-D', dataDir, '-U', 'ledger', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
+  run('pg_ctl', [
+    '-D', dataDir, '-w', '-l', join(root, 'server.log'), 'start',
+    '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${root} -c fsync=off`,
+  ]);
+  return {
+    connection: { host: '127.0.0.1', port, user: 'ledger', database: 'postgres' },
+    stop() {
+      try {
+        run('pg_ctl', ['-D', dataDir, '-w', '-m', 'immediate', 'stop']);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  };
+}
