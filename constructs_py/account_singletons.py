@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import EndpointConnectionError
+
 from constructs_py.settings import CREATE, LOOKUP, Settings, SettingsError
 
 EMULATOR_CREDENTIAL = "emulator"
@@ -78,7 +80,18 @@ def resolve_singletons(
             continue
         try:
             found = lookup(factory)
-        except Exception as err:
+        except EndpointConnectionError as err:
+            if not settings.is_emulator:
+                raise SettingsError(
+                    f"{field_name}: could not reach the aws account to ask whether a {what} exists "
+                    f"({err}); set {flag} create or {flag} <existing> to decide offline"
+                ) from err
+            # Nothing listens at that endpoint, so the emulator that will starts empty.
+            endpoint = settings.emulator_endpoint
+            say(f"settings: {what}: no emulator at {endpoint} yet (it starts empty): creating one")
+            changes[field_name] = CREATE
+            continue
+        except Exception as err:  # any other failure to ask is reported the same way
             raise SettingsError(
                 f"{field_name}: could not ask the {settings.target.value} account whether a {what} exists "
                 f"({type(err).__name__}: {err}); set {flag} create or {flag} <existing> to decide offline"

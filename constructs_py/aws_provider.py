@@ -46,8 +46,14 @@ EMULATED_SERVICES = (
 )
 """Provider endpoint names pointed at the emulator on the emulator target."""
 
-EMULATOR_MAX_RETRIES = 1
-"""On the emulator an unimplemented API must fail in seconds with its real error, not retry for minutes."""
+EMULATOR_MAX_RETRIES = 3
+"""Attempts per API call on the emulator (the provider counts the first call as one).
+
+Few enough that an unimplemented API fails in seconds with its real error instead of retrying for
+minutes (the default is 25); more than one, because under parallel load the emulator's HTTP server
+sometimes closes a kept-alive connection under a request ("use of closed network connection"),
+which one more attempt absorbs instead of failing the whole apply.
+"""
 
 
 @dataclass(frozen=True)

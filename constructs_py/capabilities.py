@@ -125,6 +125,23 @@ EMULATOR_GAPS: dict[str, Gap] = {
             "matcher (the one its PutEvents uses) instead",
         ),
         Gap(
+            "behaviour:firehose_processing",
+            Symptom.NOT_EXECUTED,
+            "PutRecord writes the raw record to the bucket: no transformation Lambda, no GZIP, no backup",
+        ),
+        Gap(
+            "behaviour:route53_private_zone",
+            Symptom.NOT_EXECUTED,
+            "a zone created with a VPC reads back public (the provider does not send "
+            "HostedZoneConfig.PrivateZone), so the next apply tries to re-associate the VPC and fails; "
+            "emulator zones are created without the VPC",
+        ),
+        Gap(
+            "behaviour:lambda_dead_letter_config",
+            Symptom.NOT_EXECUTED,
+            "a function's DeadLetterConfig is accepted but neither stored nor reported",
+        ),
+        Gap(
             "behaviour:config_evaluation",
             Symptom.NOT_EXECUTED,
             "Config does not evaluate rules (DescribeComplianceByConfigRule returns HTTP 500)",

@@ -6,6 +6,7 @@ observed (or raises :class:`ProbeError` saying what it waited for), so callers a
 
 from __future__ import annotations
 
+import gzip
 import json
 import uuid
 from dataclasses import dataclass
@@ -283,3 +284,19 @@ def bucket_objects(target: AwsTarget, bucket: str, timeout: float = 60.0) -> lis
 
     keys: list[str] = _eventually(f"an object in {bucket}", timeout, listing, interval=2.0)
     return keys
+
+
+def delivered_text(target: AwsTarget, bucket: str, prefix: str, needle: str, timeout: float = 300.0) -> str:
+    """Wait for a GZIP object under ``prefix`` whose text contains ``needle``; return that text."""
+    s3 = target.client("s3")
+
+    def find() -> str:
+        for item in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []):
+            body = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
+            text = gzip.decompress(body).decode()
+            if needle in text:
+                return text
+        raise ProbeError(f"a GZIP object under s3://{bucket}/{prefix} containing {needle!r}")
+
+    text: str = _eventually(f"delivery of {needle!r}", timeout, find, interval=10.0)
+    return text

@@ -229,7 +229,7 @@ def test_parameters_decrypt_with_the_ssm_key_and_hold_no_password(
     ] == ["EUR", "GBP", "USD"]
 
 
-def test_functions_run_node22_capped_traced_with_encrypted_dlqs(
+def test_functions_run_node22_capped_traced_with_encrypted_dlqs_and_environment(
     payment_platform: EphemeralEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
@@ -238,11 +238,19 @@ def test_functions_run_node22_capped_traced_with_encrypted_dlqs(
         config = lam.get_function_configuration(FunctionName=name)
         assert config["Runtime"] == "nodejs22.x", key
         assert config["TracingConfig"] == {"Mode": "Active"}, key
-        assert config["DeadLetterConfig"]["TargetArn"] == outputs["function_dlq_arns"][key], key
         assert config["KMSKeyArn"] == outputs["data_key_arn"], key
         assert lam.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"] >= 1, key
         dlq_url = payment_platform.target.client("sqs").get_queue_url(QueueName=f"{name}-dlq")["QueueUrl"]
         assert queue_kms_key(payment_platform.target, dlq_url) == outputs["data_key_arn"], key
+
+
+@pytest.mark.emulator_gap("behaviour:lambda_dead_letter_config")
+def test_functions_send_failed_invocations_to_their_dlq(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    lam = payment_platform.target.client("lambda")
+    for key, name in outputs["function_names"].items():
+        config = lam.get_function_configuration(FunctionName=name)
+        assert config["DeadLetterConfig"]["TargetArn"] == outputs["function_dlq_arns"][key], key
 
 
 def test_processor_is_triggered_by_the_payments_queue_with_partial_failures(
@@ -319,6 +327,14 @@ def test_api_name_fails_over_between_two_health_checked_records(
     assert primary["HealthCheckConfig"]["Type"] == "CLOUDWATCH_METRIC"
     assert secondary["HealthCheckConfig"]["Type"] == "HTTPS"
     assert secondary["HealthCheckConfig"]["ResourcePath"] == "/health"
+
+
+@pytest.mark.emulator_gap("behaviour:route53_private_zone")
+def test_api_zone_is_private_to_the_platform_vpc(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    zone = payment_platform.target.client("route53").get_hosted_zone(Id=outputs["hosted_zone_id"])
+    assert zone["HostedZone"]["Config"]["PrivateZone"] is True
+    assert [v["VPCId"] for v in zone["VPCs"]] == [outputs["vpc_id"]]
 
 
 def test_guardduty_publishes_every_six_hours_and_a_second_deployment_would_adopt_it(
@@ -462,6 +478,64 @@ def test_firehose_delivers_gzip_transformed_encrypted_with_backup(
     firehose.put_record(DeliveryStreamName=outputs["stream_name"], Record={"Data": b'{"paymentId":"p-1"}\n'})
     listing = probes.bucket_objects(payment_platform.target, outputs["stream_bucket_name"])
     assert listing
+
+
+@pytest.mark.emulator_gap("behaviour:firehose_processing")
+def test_firehose_output_is_gzipped_and_card_numbers_are_masked(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    target = payment_platform.target
+    marker = f"mask-{uuid.uuid4().hex[:8]}"
+    record = json.dumps({"paymentId": marker, "pan": "4111 1111 1111 1111"}).encode()
+    # WHEN a record carrying a card number goes through the stream (buffer: 60 s)
+    target.client("firehose").put_record(DeliveryStreamName=outputs["stream_name"], Record={"Data": record})
+    # THEN the delivered object under transactions/ is GZIP and holds the masked number only
+    text = probes.delivered_text(target, outputs["stream_bucket_name"], "transactions/", marker, timeout=300)
+    assert "************1111" in text and "4111 1111" not in text
+
+
+def test_every_platform_key_rotates(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    for name in ("data_key_arn", "aurora_key_arn", "logs_key_arn", "events_key_arn", "ssm_key_arn"):
+        assert key_rotation_enabled(payment_platform.target, outputs[name]) is True, name
+
+
+@pytest.mark.emulator_gap("aws_guardduty_publishing_destination")
+def test_findings_are_exported_to_the_encrypted_findings_bucket(
+    payment_platform: EphemeralEnvironment,
+) -> None:
+    outputs = payment_platform.outputs
+    guardduty = payment_platform.target.client("guardduty")
+    (destination,) = guardduty.list_publishing_destinations(DetectorId=outputs["guardduty_detector_id"])[
+        "Destinations"
+    ]
+    described = guardduty.describe_publishing_destination(
+        DetectorId=outputs["guardduty_detector_id"], DestinationId=destination["DestinationId"]
+    )["DestinationProperties"]
+    assert described["DestinationArn"].endswith(f":::{outputs['guardduty_findings_bucket_name']}")
+    assert described["KmsKeyArn"] == outputs["data_key_arn"]
+
+
+@pytest.mark.emulator_gap("aws_xray_sampling_rule")
+def test_payment_requests_are_all_traced(payment_platform: EphemeralEnvironment) -> None:
+    rules = payment_platform.target.client("xray").get_sampling_rules()["SamplingRuleRecords"]
+    payment_rules = [r["SamplingRule"] for r in rules if r["SamplingRule"]["URLPath"] == "/api/payments*"]
+    assert [r["FixedRate"] for r in payment_rules] == [1.0]
+
+
+@pytest.mark.emulator_gap("aws_xray_encryption_config")
+def test_traces_are_encrypted_with_the_data_key(payment_platform: EphemeralEnvironment) -> None:
+    config = payment_platform.target.client("xray").get_encryption_config()["EncryptionConfig"]
+    assert (config["Type"], config["KeyId"]) == ("KMS", payment_platform.outputs["data_key_arn"])
+
+
+@pytest.mark.emulator_gap("aws_cloudwatch_query_definition")
+def test_security_queries_are_saved(payment_platform: EphemeralEnvironment) -> None:
+    outputs = payment_platform.outputs
+    saved = payment_platform.target.client("logs").describe_query_definitions()["queryDefinitions"]
+    names = {q["name"] for q in saved}
+    assert set(outputs["query_names"].values()) <= names
 
 
 def test_alarms_watch_the_thresholds_and_notify_the_alert_topic(

@@ -63,6 +63,16 @@ def test_an_unreachable_account_names_the_setting_that_avoids_asking() -> None:
         resolve_singletons(settings(guardduty_detector=LOOKUP), broken, report=lambda _: None)
 
 
+def test_an_emulator_that_is_not_running_starts_empty() -> None:
+    from constructs_py.account_singletons import default_client_factory
+
+    lines: list[str] = []
+    offline = settings(emulator_endpoint="http://127.0.0.1:9")
+    resolved = resolve_singletons(offline, default_client_factory(offline), report=lines.append)
+    assert (resolved.guardduty_detector, resolved.config_recorder) == (CREATE, CREATE)
+    assert "no emulator at http://127.0.0.1:9 yet" in lines[0]
+
+
 def test_bad_explicit_answers_are_refused_before_anything_is_asked() -> None:
     with pytest.raises(
         SettingsError, match="guardduty_detector: 'lookup', 'create' or a 32-character detector id"

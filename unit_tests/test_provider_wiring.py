@@ -26,7 +26,7 @@ def test_emulator_target_points_every_service_at_the_emulator(synthesized: Synth
     (endpoints,) = provider["endpoints"]
     assert set(endpoints) == set(EMULATED_SERVICES)
     assert set(endpoints.values()) == {EMULATOR_URL}
-    assert provider["max_retries"] == 1
+    assert provider["max_retries"] == 3
     assert provider["s3_use_path_style"] is True
 
 

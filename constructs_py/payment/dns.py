@@ -18,7 +18,11 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
+from constructs_py.capabilities import hosts
+from constructs_py.settings import Target
+
 RECORD_TTL_SECONDS = 60
+PRIVATE_ZONE_BEHAVIOUR = "behaviour:route53_private_zone"
 API_RECORD = "api"
 
 
@@ -35,6 +39,7 @@ class PaymentDnsProps:
         target_group_arn_suffix: API target group ARN suffix (alarm dimension).
         standby_endpoint: Host name of the standby API (secondary).
         alarm_name: Name of the primary's health alarm.
+        target: Deployment target (the emulator cannot keep a zone private, see the capability list).
     """
 
     zone_name: str
@@ -45,6 +50,7 @@ class PaymentDnsProps:
     target_group_arn_suffix: str
     standby_endpoint: str
     alarm_name: str
+    target: Target
 
 
 class PaymentDns(Construct):
@@ -66,7 +72,9 @@ class PaymentDns(Construct):
             name=props.zone_name,
             comment="Payment API (private)",
             force_destroy=True,
-            vpc=[route53_zone.Route53ZoneVpc(vpc_id=props.vpc_id, vpc_region=props.region)],
+            vpc=[route53_zone.Route53ZoneVpc(vpc_id=props.vpc_id, vpc_region=props.region)]
+            if hosts(props.target, PRIVATE_ZONE_BEHAVIOUR)
+            else None,
         )
         unhealthy = cloudwatch_metric_alarm.CloudwatchMetricAlarm(
             self,

@@ -233,6 +233,7 @@ class PaymentPlatformStack(TerraformStack):
                 target_group_arn_suffix=load_balancer.alb.target_group_arn_suffix("api"),
                 standby_endpoint=settings.standby_endpoint or f"standby.{zone_name}",
                 alarm_name=f"{namer.name(N.ALARM_PREFIX)}-api-unhealthy",
+                target=settings.target,
             ),
         )
         threats = ThreatDetection(
