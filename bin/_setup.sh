@@ -34,7 +34,7 @@ for lock in lambda/*/package-lock.json; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error 2>&1) \
       | { grep -v 'Unknown user config "nodedir"' || true; }
     [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "setup: npm ci failed in $dir" >&2; exit 1; }
-    touch "$lock_stamp"
+    mkdir -p "$dir/node_modules" && touch "$lock_stamp"
   fi
 done
 export PATH="$PWD/.venv/bin:$PATH"

@@ -7,7 +7,7 @@ passes it one rendered from this catalogue.
 
 from __future__ import annotations
 
-from constructs_py.naming import NameKind, NameSpec
+from constructs_py.naming import Convention, NameKind, NameSpec
 
 
 class PaymentNames:
@@ -68,6 +68,49 @@ class PaymentNames:
     QUERY_FOLDER = NameSpec(NameKind.GENERIC, "security-queries")
 
 
+def _pci(kind: NameKind, resource_type: str) -> NameSpec:
+    return NameSpec(kind, resource_type, Convention.PCI, service="pci")
+
+
+class PciNames:
+    """Names of the PCI-DSS environment (``{environment}-{service}-{resource-type}-{suffix}``)."""
+
+    DATA_KEY = _pci(NameKind.KMS_ALIAS, "data-key")
+    LOGS_KEY = _pci(NameKind.KMS_ALIAS, "logs-key")
+    VPC = _pci(NameKind.MODULE_PREFIX, "vpc")
+    FIREWALL = _pci(NameKind.NETWORK_FIREWALL, "egress-fw")
+    FIREWALL_POLICY = _pci(NameKind.NETWORK_FIREWALL, "egress-fw-policy")
+    FIREWALL_RULES = _pci(NameKind.NETWORK_FIREWALL, "egress-allowlist")
+    FIREWALL_ALERT_LOGS = _pci(NameKind.LOG_GROUP, "fw-alert-logs")
+    FIREWALL_FLOW_LOGS = _pci(NameKind.LOG_GROUP, "fw-flow-logs")
+    RAW_BUCKET = _pci(NameKind.S3_BUCKET, "raw-data")
+    PROCESSED_BUCKET = _pci(NameKind.S3_BUCKET, "processed-data")
+    ACCESS_LOGS_BUCKET = _pci(NameKind.S3_BUCKET, "access-logs")
+    FLOW_LOGS_BUCKET = _pci(NameKind.S3_BUCKET, "flow-logs")
+    TRAIL_BUCKET = _pci(NameKind.S3_BUCKET, "trail-archive")
+    PROCESSOR_FUNCTION = _pci(NameKind.FUNCTION_BASE, "processor")
+    ROTATION_FUNCTION = _pci(NameKind.FUNCTION_BASE, "rotation")
+    PROCESSOR_SECURITY_GROUP = _pci(NameKind.SECURITY_GROUP, "processor-sg")
+    ROTATION_SECURITY_GROUP = _pci(NameKind.SECURITY_GROUP, "rotation-sg")
+    TRAIL = _pci(NameKind.CLOUDTRAIL, "trail")
+    TRAIL_LOG_GROUP = _pci(NameKind.LOG_GROUP, "trail-logs")
+    TRAIL_ROLE = _pci(NameKind.IAM_ROLE, "trail-logs-role")
+    SECURITY_TOPIC = _pci(NameKind.SNS_TOPIC, "security-alerts")
+    ALARM_PREFIX = _pci(NameKind.CLOUDWATCH_ALARM, "cis")
+    METRIC_NAMESPACE = _pci(NameKind.METRIC_NAMESPACE, "cis-metrics")
+    RULE_GUARDDUTY = _pci(NameKind.EVENT_RULE, "guardduty-high")
+    RULE_SG_CHANGE = _pci(NameKind.EVENT_RULE, "sg-change")
+    RULE_NONCOMPLIANT = _pci(NameKind.EVENT_RULE, "noncompliant")
+    RULE_ROOT_SIGNIN = _pci(NameKind.EVENT_RULE, "root-signin")
+    CONFIG_RULE_S3_SSE = _pci(NameKind.CONFIG_RULE, "s3-sse")
+    CONFIG_RULE_VOLUMES = _pci(NameKind.CONFIG_RULE, "encrypted-volumes")
+    CONFIG_RULE_RDS = _pci(NameKind.CONFIG_RULE, "rds-storage-encrypted")
+    CONFIG_RULE_LOG_GROUPS = _pci(NameKind.CONFIG_RULE, "log-group-encrypted")
+    CONFIG_RULE_TAGS = _pci(NameKind.CONFIG_RULE, "required-tags")
+
+
 def all_specs() -> tuple[NameSpec, ...]:
     """Every name specification of every stack, for up-front validation."""
-    return tuple(v for v in vars(PaymentNames).values() if isinstance(v, NameSpec))
+    return tuple(
+        v for names in (PaymentNames, PciNames) for v in vars(names).values() if isinstance(v, NameSpec)
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_aws import (
     s3_bucket,
     s3_bucket_lifecycle_configuration,
+    s3_bucket_logging,
     s3_bucket_ownership_controls,
     s3_bucket_policy,
     s3_bucket_public_access_block,
@@ -65,6 +66,11 @@ class SecureBucketProps:
         versioning: Keep object versions.
         force_destroy: Let ``terraform destroy`` empty the bucket (ephemeral and test environments).
         sse_s3_reason: Why this bucket uses SSE-S3 instead of our CMK (one of SSE_S3_ONLY_REASONS).
+        access_log_bucket: Bucket receiving this bucket's server access logs (``None``: none).
+        access_log_prefix: Key prefix of those logs.
+        mfa_delete_device: ``"<mfa serial> <current code>"`` of the root user's MFA device, to turn on
+            MFA delete in the versioning configuration (AWS accepts it from the root user only);
+            ``None`` leaves it off.
     """
 
     bucket_name: str
@@ -75,6 +81,9 @@ class SecureBucketProps:
     versioning: bool = True
     force_destroy: bool = True
     sse_s3_reason: str | None = None
+    access_log_bucket: str | None = None
+    access_log_prefix: str = ""
+    mfa_delete_device: str | None = None
 
     def __post_init__(self) -> None:
         """Refuse a bucket without lifecycle rules, or without our CMK and no accepted reason."""
@@ -141,9 +150,19 @@ class SecureBucket(Construct):
             "versioning",
             bucket=bucket.id,
             versioning_configuration=s3_bucket_versioning.S3BucketVersioningVersioningConfiguration(
-                status="Enabled" if props.versioning else "Suspended"
+                status="Enabled" if props.versioning else "Suspended",
+                mfa_delete="Enabled" if props.mfa_delete_device else None,
             ),
+            mfa=props.mfa_delete_device,
         )
+        if props.access_log_bucket:
+            s3_bucket_logging.S3BucketLoggingA(
+                self,
+                "access-logging",
+                bucket=bucket.id,
+                target_bucket=props.access_log_bucket,
+                target_prefix=props.access_log_prefix,
+            )
         lc = s3_bucket_lifecycle_configuration
         lc.S3BucketLifecycleConfiguration(
             self,

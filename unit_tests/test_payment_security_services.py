@@ -65,20 +65,20 @@ def test_findings_bucket_expires_after_90_days_and_admits_guardduty_of_this_acco
 
 def test_created_recorder_delivers_to_the_encrypted_versioned_bucket(synthesized: Synthesized) -> None:
     stack = synthesized.aws
-    role_id, _ = stack.at("aws_iam_role", "compliance/role")
-    _, attachment = stack.at("aws_iam_role_policy_attachment", "compliance/managed-policy")
+    role_id, _ = stack.at("aws_iam_role", "compliance/recording/role")
+    _, attachment = stack.at("aws_iam_role_policy_attachment", "compliance/recording/managed-policy")
     assert attachment["policy_arn"].endswith(":iam::aws:policy/service-role/AWS_ConfigRole")
-    _, recorder = stack.at("aws_config_configuration_recorder", "compliance/recorder")
+    _, recorder = stack.at("aws_config_configuration_recorder", "compliance/recording/recorder")
     assert recorder["role_arn"] == stack.ref("aws_iam_role", role_id, "arn")
     assert recorder["recording_group"]["all_supported"] is True
-    _, channel = stack.at("aws_config_delivery_channel", "compliance/channel")
+    _, channel = stack.at("aws_config_delivery_channel", "compliance/recording/channel")
     bucket_id, _ = stack.at("aws_s3_bucket", "storage/config-snapshots/bucket")
     key_id, _ = stack.at("aws_kms_key", "keys/data/key")
     topic_id, _ = stack.at("aws_sns_topic", "compliance/topic")
     assert channel["s3_bucket_name"] == stack.ref("aws_s3_bucket", bucket_id, "bucket")
     assert channel["s3_kms_key_arn"] == stack.ref("aws_kms_key", key_id, "arn")
     assert channel["sns_topic_arn"] == stack.ref("aws_sns_topic", topic_id, "arn")
-    _, status = stack.at("aws_config_configuration_recorder_status", "compliance/status")
+    _, status = stack.at("aws_config_configuration_recorder_status", "compliance/recording/status")
     assert status["is_enabled"] is True
 
 

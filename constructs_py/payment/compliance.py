@@ -15,23 +15,19 @@ from typing import Any
 from cdktf_cdktf_provider_aws import (
     cloudwatch_log_group,
     config_config_rule,
-    config_configuration_recorder,
-    config_configuration_recorder_status,
-    config_delivery_channel,
     iam_role,
     iam_role_policy,
-    iam_role_policy_attachment,
     lambda_permission,
     sns_topic,
     sns_topic_policy,
 )
 from constructs import Construct
 
+from constructs_py.config_recording import ConfigRecording, ConfigRecordingProps
 from constructs_py.node_function import NodeFunction, NodeFunctionProps
 from constructs_py.policy_document import Statement, policy_json, trust_policy_json
 from constructs_py.settings import CREATE
 
-CONFIG_ROLE_POLICY = "service-role/AWS_ConfigRole"
 MANAGED_RULES = {
     "volumes": ("ENCRYPTED_VOLUMES", "AWS::EC2::Volume"),
     "rds": ("RDS_STORAGE_ENCRYPTED", "AWS::RDS::DBInstance"),
@@ -130,7 +126,23 @@ class Compliance(Construct):
         self.recorder_created = props.recorder == CREATE
         recording: list[Any] = []
         if self.recorder_created:
-            recording = self._recording(props, topic.arn)
+            recording = [
+                ConfigRecording(
+                    self,
+                    "recording",
+                    props=ConfigRecordingProps(
+                        recorder_name=props.recorder_name,
+                        role_name=props.role_name,
+                        bucket_name=props.bucket_name,
+                        bucket_arn=props.bucket_arn,
+                        topic_arn=topic.arn,
+                        bucket_key_arn=props.data_key_arn,
+                        topic_key_arn=props.events_key_arn,
+                        account_id=props.account_id,
+                        partition=props.partition,
+                    ),
+                ).ready
+            ]
         self.rule_names: dict[str, str] = {}
         for key, (identifier, resource_type) in MANAGED_RULES.items():
             rule = config_config_rule.ConfigConfigRule(
@@ -224,62 +236,3 @@ class Compliance(Construct):
             principal="events.amazonaws.com",
             source_arn=rule_arn,
         )
-
-    def _recording(self, props: ComplianceProps, topic_arn: str) -> list[Any]:
-        """Role, recorder, delivery channel and recorder status; returns what rules must wait for."""
-        role = iam_role.IamRole(
-            self,
-            "role",
-            name=props.role_name,
-            description="AWS Config recorder and delivery channel",
-            assume_role_policy=trust_policy_json("config.amazonaws.com", source_account=props.account_id),
-        )
-        iam_role_policy_attachment.IamRolePolicyAttachment(
-            self,
-            "managed-policy",
-            role=role.name,
-            policy_arn=f"arn:{props.partition}:iam::aws:policy/{CONFIG_ROLE_POLICY}",
-        )
-        iam_role_policy.IamRolePolicy(
-            self,
-            "delivery",
-            name="deliver-snapshots-and-notifications",
-            role=role.id,
-            policy=policy_json(
-                Statement(
-                    "PutSnapshots", ("s3:PutObject",), (f"{props.bucket_arn}/AWSLogs/{props.account_id}/*",)
-                ),
-                Statement("CheckBucket", ("s3:GetBucketAcl",), (props.bucket_arn,)),
-                Statement("Notify", ("sns:Publish",), (topic_arn,)),
-                Statement(
-                    "EncryptSnapshotsAndNotifications",
-                    ("kms:GenerateDataKey", "kms:Decrypt"),
-                    (props.data_key_arn, props.events_key_arn),
-                ),
-            ),
-        )
-        recorder = config_configuration_recorder.ConfigConfigurationRecorder(
-            self,
-            "recorder",
-            name=props.recorder_name,
-            role_arn=role.arn,
-            recording_group=config_configuration_recorder.ConfigConfigurationRecorderRecordingGroup(
-                all_supported=True, include_global_resource_types=True
-            ),
-        )
-        channel = config_delivery_channel.ConfigDeliveryChannel(
-            self,
-            "channel",
-            name=props.recorder_name,
-            s3_bucket_name=props.bucket_name,
-            s3_kms_key_arn=props.data_key_arn,
-            sns_topic_arn=topic_arn,
-            snapshot_delivery_properties=config_delivery_channel.ConfigDeliveryChannelSnapshotDeliveryProperties(
-                delivery_frequency="Six_Hours"
-            ),
-            depends_on=[recorder],
-        )
-        status = config_configuration_recorder_status.ConfigConfigurationRecorderStatus(
-            self, "status", name=recorder.name, is_enabled=True, depends_on=[channel]
-        )
-        return [status]

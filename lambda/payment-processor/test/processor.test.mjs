@@ -11,7 +11,7 @@ import pg from 'pg';
 import { createLedger } from '../src/ledger.mjs';
 import { METRIC_NAME, createMetrics } from '../src/metrics.mjs';
 import { SOURCE, createProcessor } from '../src/processor.mjs';
-import { startPostgres } from './postgres.mjs';
+import { startPostgres } from '../../testing/postgres.mjs';
 
 const message = (messageId, payment) => ({
   messageId,

@@ -6,7 +6,8 @@
  */
 
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +31,7 @@ function systemUser(name) {
 }
 
 /** Start a server; returns its connection settings and a stop() that removes every trace. */
-export async function startPostgres() {
+export async function startPostgres({ passwordAuth = false } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'ledger-pg-'));
   const dataDir = join(root, 'data');
   const asRoot = process.getuid?.() === 0;
@@ -43,13 +44,21 @@ export async function startPostgres() {
     chownSync(root, uid, gid);
   }
   const port = await freePort();
-  run('initdb', ['-D', dataDir, '-U', 'ledger', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
+  const superuserPassword = passwordAuth ? randomBytes(18).toString('base64url') : undefined;
+  const auth = ['--auth=trust'];
+  if (passwordAuth) {
+    const pwfile = join(root, 'pwfile');
+    writeFileSync(pwfile, `${superuserPassword}\n`, { mode: 0o644 });
+    auth.splice(0, 1, '--auth=scram-sha-256', `--pwfile=${pwfile}`);
+  }
+  run('initdb', ['-D', dataDir, '-U', 'ledger', ...auth, '-E', 'UTF8', '--no-instructions']);
   run('pg_ctl', [
     '-D', dataDir, '-w', '-l', join(root, 'server.log'), 'start',
     '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${root} -c fsync=off`,
   ]);
   return {
     connection: { host: '127.0.0.1', port, user: 'ledger', database: 'postgres' },
+    superuserPassword,
     stop() {
       try {
         run('pg_ctl', ['-D', dataDir, '-w', '-m', 'immediate', 'stop']);
