@@ -49,6 +49,8 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "guardduty_detector": ("--guardduty-detector", "INFRA_GUARDDUTY_DETECTOR", "guarddutyDetector"),
     "config_recorder": ("--config-recorder", "INFRA_CONFIG_RECORDER", "configRecorder"),
     "standby_endpoint": ("--standby-endpoint", "INFRA_STANDBY_ENDPOINT", "standbyEndpoint"),
+    "database_secret_name": ("--database-secret-name", "INFRA_DATABASE_SECRET_NAME", "databaseSecretName"),
+    "mfa_delete_device": ("--mfa-delete-device", "INFRA_MFA_DELETE_DEVICE", "mfaDeleteDevice"),
 }
 DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
 
@@ -123,6 +125,8 @@ def parse_settings(
         guardduty_detector=pick("guardduty_detector", LOOKUP) or "",
         config_recorder=pick("config_recorder", LOOKUP) or "",
         standby_endpoint=pick("standby_endpoint"),
+        database_secret_name=pick("database_secret_name"),
+        mfa_delete_device=pick("mfa_delete_device"),
         features=FeatureSwitches(
             payment_platform="payment-platform" in stacks, pci_data_processing="pci-data-processing" in stacks
         ),
@@ -177,10 +181,13 @@ def synthesize(settings: Settings, outdir: Path) -> Path:
     settings = resolve_singletons(settings)
     _prepare_jsii_environment()
     from constructs_py.stacks.payment_platform import PaymentPlatformStack
+    from constructs_py.stacks.pci_data_processing import PciDataProcessingStack
 
     app = new_app(outdir)
     if settings.features.payment_platform:
         PaymentPlatformStack(app, settings=settings)
+    if settings.features.pci_data_processing:
+        PciDataProcessingStack(app, settings=settings)
     app.synth()
     return outdir
 

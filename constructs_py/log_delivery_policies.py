@@ -39,9 +39,12 @@ def alb_access_log_delivery(
 
 
 def log_delivery_service(
-    bucket_arn: str, account_id: str, partition: str, region: str
+    bucket_arn: str, account_id: str, partition: str, region: str, prefix: str = ""
 ) -> tuple[Statement, ...]:
-    """Let log delivery (WAF, flow logs) write objects and read the bucket ACL, for this account only."""
+    """Let log delivery (WAF, flow logs) write objects and read the bucket ACL, for this account only.
+
+    ``prefix`` is the key prefix the delivery was configured with (e.g. ``vpc-flow-logs/``).
+    """
     source = {
         "StringEquals": {"aws:SourceAccount": account_id},
         "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:*"},
@@ -50,7 +53,7 @@ def log_delivery_service(
         Statement(
             "LogDeliveryWrite",
             ("s3:PutObject",),
-            resources=(f"{bucket_arn}/AWSLogs/{account_id}/*",),
+            resources=(f"{bucket_arn}/{prefix}AWSLogs/{account_id}/*",),
             principals={"Service": "delivery.logs.amazonaws.com"},
             conditions={
                 "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", **source["StringEquals"]},
@@ -113,6 +116,39 @@ def config_delivery(bucket_arn: str, account_id: str) -> tuple[Statement, ...]:
             principals=principal,
             conditions={
                 "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "AWS:SourceAccount": account_id}
+            },
+        ),
+    )
+
+
+def s3_server_access_logging(bucket_arn: str, account_id: str, prefix: str) -> tuple[Statement, ...]:
+    """Let S3 server access logging of this account's buckets write under ``prefix``."""
+    return (
+        Statement(
+            "S3ServerAccessLogs",
+            ("s3:PutObject",),
+            (f"{bucket_arn}/{prefix}*",),
+            principals={"Service": "logging.s3.amazonaws.com"},
+            conditions={"StringEquals": {"aws:SourceAccount": account_id}},
+        ),
+    )
+
+
+def cloudtrail_delivery(bucket_arn: str, trail_arn: str, account_id: str) -> tuple[Statement, ...]:
+    """Let CloudTrail (the one trail ``trail_arn``) check the bucket and write its log files."""
+    source = {"StringEquals": {"aws:SourceArn": trail_arn}}
+    principal = {"Service": "cloudtrail.amazonaws.com"}
+    return (
+        Statement(
+            "CloudTrailAclCheck", ("s3:GetBucketAcl",), (bucket_arn,), principals=principal, conditions=source
+        ),
+        Statement(
+            "CloudTrailWrite",
+            ("s3:PutObject",),
+            (f"{bucket_arn}/AWSLogs/{account_id}/*",),
+            principals=principal,
+            conditions={
+                "StringEquals": {"aws:SourceArn": trail_arn, "s3:x-amz-acl": "bucket-owner-full-control"}
             },
         ),
     )

@@ -107,6 +107,7 @@ class PciNames:
     CONFIG_RULE_RDS = _pci(NameKind.CONFIG_RULE, "rds-storage-encrypted")
     CONFIG_RULE_LOG_GROUPS = _pci(NameKind.CONFIG_RULE, "log-group-encrypted")
     CONFIG_RULE_TAGS = _pci(NameKind.CONFIG_RULE, "required-tags")
+    TOKENIZATION_SECRET = _pci(NameKind.SECRET, "tokenization-key")
 
 
 def all_specs() -> tuple[NameSpec, ...]:

@@ -18,7 +18,12 @@ from constructs import Construct
 
 from constructs_py.policy_document import Statement, policy_json
 
-SSE_S3_ONLY_REASONS = frozenset({"ALB access-log delivery writes with SSE-S3 only; it cannot use a KMS key"})
+SSE_S3_ONLY_REASONS = frozenset(
+    {
+        "ALB access-log delivery writes with SSE-S3 only; it cannot use a KMS key",
+        "S3 server access logging delivers only to buckets whose default encryption is SSE-S3",
+    }
+)
 """The only accepted reasons for a bucket without our CMK."""
 
 

@@ -164,6 +164,10 @@ class Settings:
             account's existing detector to adopt (one detector per account and region).
         config_recorder: ``lookup``, ``create``, or the name of the existing recorder to adopt (one
             recorder per account and region).
+        database_secret_name: Name of the existing Secrets Manager secret with the PCI database
+            credentials (rotated by the PCI stack); default ``<environment>/pci/<suffix>/database``.
+        mfa_delete_device: ``"<root MFA serial> <current code>"`` to turn on S3 MFA delete on the
+            card data buckets (AWS accepts it from the root user only); off when not given.
         standby_endpoint: Host name of the standby payment API, the SECONDARY failover record's
             target; required on AWS (on the emulator it defaults to ``standby.<zone>``).
         emulator_endpoint: URL of the emulator every provider endpoint points to (emulator target).
@@ -186,6 +190,8 @@ class Settings:
     guardduty_detector: str = LOOKUP
     config_recorder: str = LOOKUP
     standby_endpoint: str | None = None
+    database_secret_name: str | None = None
+    mfa_delete_device: str | None = None
     features: FeatureSwitches = field(default_factory=FeatureSwitches)
     backend: BackendSettings = field(default_factory=BackendSettings)
 
@@ -262,6 +268,18 @@ class Settings:
                 "required for target aws (the SECONDARY failover record needs a target)",
                 None,
             )
+        if self.database_secret_name is not None and not re.fullmatch(
+            r"[\w/+=.@-]{1,512}", self.database_secret_name
+        ):
+            raise _fail(
+                "database_secret_name",
+                "a Secrets Manager secret name (letters, digits, /_+=.@-)",
+                self.database_secret_name,
+            )
+        if self.mfa_delete_device is not None and not re.fullmatch(
+            r"arn:aws[a-z-]*:iam::\d{12}:mfa/\S+ \d{6}", self.mfa_delete_device
+        ):
+            raise _fail("mfa_delete_device", "'<MFA device ARN> <6-digit code>'", "<redacted>")
         self._check_name_budget()
 
     def _check_name_budget(self) -> None:
@@ -279,6 +297,11 @@ class Settings:
     def namer(self) -> Namer:
         """The naming helper for this environment."""
         return Namer(environment=self.environment, suffix=self.environment_suffix, run_id=self.run_id)
+
+    @property
+    def pci_database_secret(self) -> str:
+        """The existing database secret the PCI stack rotates."""
+        return self.database_secret_name or f"{self.environment}/pci/{self.namer.full_suffix}/database"
 
     @property
     def is_emulator(self) -> bool:

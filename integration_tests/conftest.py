@@ -6,7 +6,9 @@ Each environment registers its teardown before its first apply, so a failed or i
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from constructs_py.settings import Settings
 from harness.aws_target import AwsTarget
 from harness.emulator import MotoServer, external_endpoint
 from harness.environment import EphemeralEnvironment, interrupts_as_keyboard_interrupt
@@ -32,6 +35,7 @@ class LiveRun:
     target: AwsTarget
     workdir: Path
     outdir: Path
+    settings: Settings
 
 
 def _progress_writer(config: pytest.Config, log: Path) -> callable:  # type: ignore[valid-type]
@@ -67,8 +71,6 @@ def live_run(request: pytest.FixtureRequest) -> Iterator[LiveRun]:
         run_id,
         "--target",
         target_kind,
-        "--stacks",
-        "payment-platform",
         "--state-dir",
         str(workdir / "state"),
     ]
@@ -86,7 +88,7 @@ def live_run(request: pytest.FixtureRequest) -> Iterator[LiveRun]:
         target = AwsTarget(region=os.environ.get("INFRA_REGION", "us-east-1"))
     settings = parse_settings(flags, os.environ)
     outdir = synthesize(settings, workdir / "cdktf.out")
-    yield LiveRun(run_id=run_id, target=target, workdir=workdir, outdir=outdir)
+    yield LiveRun(run_id=run_id, target=target, workdir=workdir, outdir=outdir, settings=settings)
 
 
 def _environment(request: pytest.FixtureRequest, live_run: LiveRun, stack: str) -> EphemeralEnvironment:
@@ -110,3 +112,33 @@ def _environment(request: pytest.FixtureRequest, live_run: LiveRun, stack: str) 
 def payment_platform(request: pytest.FixtureRequest, live_run: LiveRun) -> EphemeralEnvironment:
     """The payment platform, deployed once for the session."""
     return _environment(request, live_run, "payment-platform")
+
+
+@pytest.fixture(scope="session")
+def database_secret(request: pytest.FixtureRequest, live_run: LiveRun) -> str:
+    """The "existing" database secret the PCI stack looks up: made before the deploy, deleted after.
+
+    Its value points at no real database: the rotation's database steps are tested against a real
+    PostgreSQL in lambda/secret-rotation; here the secret is what the stack looks up and rotates.
+    """
+    client = live_run.target.client("secretsmanager")
+    name = live_run.settings.pci_database_secret
+    value = {
+        "engine": "postgres",
+        "host": "db.pci.internal",
+        "port": 5432,
+        "username": "pci_app",
+        "password": secrets.token_urlsafe(24),
+        "dbname": "cards",
+    }
+    arn: str = client.create_secret(Name=name, SecretString=json.dumps(value))["ARN"]
+    request.addfinalizer(lambda: client.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True))
+    return arn
+
+
+@pytest.fixture(scope="session")
+def pci_environment(
+    request: pytest.FixtureRequest, live_run: LiveRun, database_secret: str
+) -> EphemeralEnvironment:
+    """The PCI data processing environment, deployed once for the session (after its secret exists)."""
+    return _environment(request, live_run, "pci-data-processing")

@@ -27,6 +27,8 @@ class Synthesized:
     aws: StackJson
     emulator: StackJson
     aws_outdir: Path
+    aws_pci: StackJson
+    emulator_pci: StackJson
 
 
 def base_argv(target: str) -> list[str]:
@@ -62,13 +64,34 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     for target in ("aws", "emulator"):
         outdir = synthesize(parse_settings(base_argv(target), environ={}), root / target)
         docs[target] = StackJson.load(outdir, "payment-platform")
-    return Synthesized(aws=docs["aws"], emulator=docs["emulator"], aws_outdir=root / "aws")
+        docs[f"{target}_pci"] = StackJson.load(outdir, "pci-data-processing")
+    return Synthesized(
+        aws=docs["aws"],
+        emulator=docs["emulator"],
+        aws_outdir=root / "aws",
+        aws_pci=docs["aws_pci"],
+        emulator_pci=docs["emulator_pci"],
+    )
 
 
 @pytest.fixture(scope="session", params=["aws", "emulator"])
 def stack(request: pytest.FixtureRequest, synthesized: Synthesized) -> StackJson:
     """The payment platform as synthesized for each target."""
     doc: StackJson = getattr(synthesized, request.param)
+    return doc
+
+
+@pytest.fixture(scope="session", params=["aws", "emulator"])
+def pci(request: pytest.FixtureRequest, synthesized: Synthesized) -> StackJson:
+    """The PCI data processing stack as synthesized for each target."""
+    doc: StackJson = getattr(synthesized, f"{request.param}_pci")
+    return doc
+
+
+@pytest.fixture(scope="session", params=["payment", "pci"])
+def any_stack(request: pytest.FixtureRequest, synthesized: Synthesized) -> StackJson:
+    """Each stack as synthesized for AWS."""
+    doc: StackJson = synthesized.aws if request.param == "payment" else synthesized.aws_pci
     return doc
 
 

@@ -18,7 +18,12 @@ NAME_ATTRIBUTES = (
 )
 
 
-SCOPED_TYPES = {"aws_iam_role_policy", "aws_cloudwatch_log_stream", "aws_autoscaling_policy"}
+SCOPED_TYPES = {
+    "aws_iam_role_policy",
+    "aws_cloudwatch_log_stream",
+    "aws_autoscaling_policy",
+    "aws_cloudwatch_log_metric_filter",
+}
 """Names unique only inside their parent (a role, a log group, a group): no account-wide clash."""
 
 

@@ -1,0 +1,1 @@
+"""Concern constructs of the PCI-DSS secure data processing environment."""
