@@ -142,6 +142,12 @@ EMULATOR_GAPS: dict[str, Gap] = {
             "a function's DeadLetterConfig is accepted but neither stored nor reported",
         ),
         Gap(
+            "behaviour:flow_logs_s3_prefix",
+            Symptom.FAILS_FAST,
+            "an S3 flow-log destination with a key prefix is refused ('<bucket>/<prefix> does not exist'); "
+            "emulator flow logs go to the bucket root",
+        ),
+        Gap(
             "behaviour:config_evaluation",
             Symptom.NOT_EXECUTED,
             "Config does not evaluate rules (DescribeComplianceByConfigRule returns HTTP 500)",

@@ -121,15 +121,16 @@ def config_delivery(bucket_arn: str, account_id: str) -> tuple[Statement, ...]:
     )
 
 
-def s3_server_access_logging(bucket_arn: str, account_id: str, prefix: str) -> tuple[Statement, ...]:
-    """Let S3 server access logging of this account's buckets write under ``prefix``."""
+def s3_server_access_logging(bucket_arn: str, account_id: str) -> tuple[Statement, ...]:
+    """Let S3 server access logging of this account's buckets write log objects into the bucket."""
     return (
         Statement(
             "S3ServerAccessLogs",
             ("s3:PutObject",),
-            (f"{bucket_arn}/{prefix}*",),
+            (f"{bucket_arn}/*",),
             principals={"Service": "logging.s3.amazonaws.com"},
             conditions={"StringEquals": {"aws:SourceAccount": account_id}},
+            scalar_resource=True,
         ),
     )
 

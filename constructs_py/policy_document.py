@@ -23,6 +23,8 @@ class Statement:
         effect: ``Allow`` or ``Deny``.
         principals: Principal block, e.g. ``{"Service": ["logs.amazonaws.com"]}`` (resource policies only).
         conditions: Condition block, e.g. ``{"Bool": {"aws:SecureTransport": "false"}}``.
+        scalar_resource: Render a single resource as a string, not a one-element list (both are
+            valid IAM; the emulator's S3 log-delivery check reads only the string form).
     """
 
     sid: str
@@ -31,6 +33,7 @@ class Statement:
     effect: Literal["Allow", "Deny"] = "Allow"
     principals: dict[str, Any] = field(default_factory=dict)
     conditions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scalar_resource: bool = False
 
     def render(self) -> dict[str, Any]:
         """The statement as an IAM JSON object."""
@@ -39,7 +42,8 @@ class Statement:
             body["Principal"] = self.principals
         body["Action"] = list(self.actions)
         if self.resources:
-            body["Resource"] = list(self.resources)
+            single = self.scalar_resource and len(self.resources) == 1
+            body["Resource"] = self.resources[0] if single else list(self.resources)
         if self.conditions:
             body["Condition"] = self.conditions
         return body

@@ -10,7 +10,7 @@ from constructs import Construct
 
 from constructs_py.hcl_module import module_source
 
-MODULE_VERSION = "1.0.0"
+MODULE_VERSION = "2.0.0"
 """Version of modules/vpc this wrapper was written for (see its CHANGELOG)."""
 
 
@@ -21,13 +21,15 @@ class FlowLogsProps:
     Attributes:
         cloudwatch_kms_key_arn: CMK of the log group; setting it turns CloudWatch delivery on.
         cloudwatch_retention_days: Retention of the log group.
-        s3_bucket_arn: Bucket for S3 delivery (``vpc-flow-logs/`` prefix); ``None`` for none.
+        s3_bucket_arn: Bucket for S3 delivery; ``None`` for none.
+        s3_key_prefix: Key prefix of S3 delivery (empty: the bucket root).
         traffic_type: ``ALL``, ``ACCEPT`` or ``REJECT``.
     """
 
     cloudwatch_kms_key_arn: str | None = None
     cloudwatch_retention_days: int = 30
     s3_bucket_arn: str | None = None
+    s3_key_prefix: str = "vpc-flow-logs/"
     traffic_type: str = "ALL"
 
 
@@ -78,7 +80,11 @@ class VpcModuleProps:
                 "cloudwatch_retention": self.flow_logs.cloudwatch_retention_days,
             }
         if self.flow_logs.s3_bucket_arn:
-            flow["s3_bucket_arn"] = self.flow_logs.s3_bucket_arn
+            flow |= {
+                "enable_s3": True,
+                "s3_bucket_arn": self.flow_logs.s3_bucket_arn,
+                "s3_key_prefix": self.flow_logs.s3_key_prefix,
+            }
         return {
             "name": self.name,
             "cidr": self.cidr,

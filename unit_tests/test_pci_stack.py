@@ -30,6 +30,7 @@ def test_network_is_private_only_with_three_tiers_and_endpoints(pci: StackJson) 
     assert vpc["interface_endpoints"] == ["kms", "secretsmanager", "logs", "sts", "ssm"]
     assert vpc["interface_endpoint_tier"] == "endpoints"
     assert vpc["flow_logs"]["s3_bucket_arn"] == arn(pci, "aws_s3_bucket", "data/flow-logs/bucket")
+    assert vpc["flow_logs"]["enable_s3"] is True
     assert "enable_cloudwatch" not in vpc["flow_logs"]
 
 
@@ -112,17 +113,28 @@ def test_card_buckets_refuse_uploads_without_our_key_and_deletes_without_mfa(pci
 
 
 def test_every_bucket_but_the_log_bucket_logs_access_into_it(pci: StackJson) -> None:
-    log_bucket = pci.ref("aws_s3_bucket", pci.at("aws_s3_bucket", "data/access-logs/bucket")[0], "id")
+    # The target is named through the log bucket's policy, so logging starts only once S3 may deliver.
+    log_bucket = pci.ref(
+        "aws_s3_bucket_policy", pci.at("aws_s3_bucket_policy", "data/access-logs/policy")[0], "bucket"
+    )
+    _, log_policy = pci.at("aws_s3_bucket_policy", "data/access-logs/policy")
+    admitted = sids(log_policy["policy"])["S3ServerAccessLogs"]
+    assert admitted["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert admitted["Resource"].endswith(":::dev-pci-access-logs-unit-ut1234/*")
     for bucket in ("raw", "processed", "flow-logs", "trail"):
         _, logging = pci.at("aws_s3_bucket_logging", f"data/{bucket}/access-logging")
         assert logging["target_bucket"] == log_bucket, bucket
+        assert logging["target_prefix"] == f"{bucket}/", bucket
     _, sse = pci.at("aws_s3_bucket_server_side_encryption_configuration", "data/access-logs/encryption")
     assert sse["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "AES256"
     _, flow = pci.at("aws_s3_bucket_lifecycle_configuration", "data/flow-logs/lifecycle")
     assert flow["rule"][0]["expiration"] == [{"days": 90}]
     _, policy = pci.at("aws_s3_bucket_policy", "data/flow-logs/policy")
     (resource,) = sids(policy["policy"])["LogDeliveryWrite"]["Resource"]
-    assert "/vpc-flow-logs/AWSLogs/" in resource
+    _, vpc = pci.module_at("network/vpc/module")
+    prefix = vpc["flow_logs"]["s3_key_prefix"]
+    assert prefix in ("vpc-flow-logs/", ""), "the bucket root on the emulator only (capability list)"
+    assert f":::dev-pci-flow-logs-unit-ut1234/{prefix}AWSLogs/" in resource
 
 
 def test_tokenizer_reaches_only_its_buckets_key_and_secret_under_guardrails(pci: StackJson) -> None:

@@ -17,18 +17,29 @@ from typing import Any
 from constructs import Construct
 
 from constructs_py.bucket_guards import require_kms_uploads, require_mfa_for_deletes
+from constructs_py.capabilities import hosts
 from constructs_py.log_delivery_policies import (
     cloudtrail_delivery,
     log_delivery_service,
     s3_server_access_logging,
 )
 from constructs_py.secure_bucket import LifecycleRule, SecureBucket, SecureBucketProps
+from constructs_py.settings import Target
 
 ACCESS_LOG_SSE_S3_REASON = (
     "S3 server access logging delivers only to buckets whose default encryption is SSE-S3"
 )
 FLOW_LOG_PREFIX = "vpc-flow-logs/"
-"""Where the vpc module delivers flow logs inside the bucket."""
+"""Where flow logs land inside their bucket (the bucket root on the emulator: capability list)."""
+ACCESS_LOG_PREFIXES = {"raw": "raw/", "processed": "processed/", "flow-logs": "flow-logs/", "trail": "trail/"}
+"""Key prefix of each bucket's server access logs inside the access-log bucket."""
+
+
+def flow_log_prefix(target: Target) -> str:
+    """The flow-log key prefix the target can take."""
+    return FLOW_LOG_PREFIX if hosts(target, "behaviour:flow_logs_s3_prefix") else ""
+
+
 ONE_YEAR = LifecycleRule("expire-after-1-year", expiration_days=365, noncurrent_expiration_days=30)
 
 
@@ -46,6 +57,7 @@ class PciBucketsProps:
         data_key_arn: Data key.
         logs_key_arn: Logs key.
         mfa_delete_device: Root MFA ``"<serial> <code>"`` to turn on MFA delete, or ``None``.
+        target: Deployment target.
         account_id: Account id (token).
         partition: Partition (token).
         region: Region.
@@ -60,6 +72,7 @@ class PciBucketsProps:
     data_key_arn: str
     logs_key_arn: str
     mfa_delete_device: str | None
+    target: Target
     account_id: str
     partition: str
     region: str
@@ -74,6 +87,7 @@ class PciBuckets(Construct):
         flow_logs: VPC flow logs.
         trail: CloudTrail log files.
         access_logs: Server access logs of the other four.
+        flow_log_prefix: Key prefix flow logs must be delivered under.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: PciBucketsProps) -> None:
@@ -92,14 +106,16 @@ class PciBuckets(Construct):
                 kms_key_arn=None,
                 sse_s3_reason=ACCESS_LOG_SSE_S3_REASON,
                 lifecycle_rules=(ONE_YEAR,),
-                policy_statements=s3_server_access_logging(
-                    arn(props.access_logs_bucket), props.account_id, ""
-                ),
+                policy_statements=s3_server_access_logging(arn(props.access_logs_bucket), props.account_id),
             ),
         )
 
-        def logged(name: str) -> dict[str, Any]:
-            return {"access_log_bucket": self.access_logs.bucket_id, "access_log_prefix": f"{name}/"}
+        def logged(key: str) -> dict[str, Any]:
+            # The policy's bucket attribute: logging is configured only once S3 may deliver.
+            return {
+                "access_log_bucket": self.access_logs.policy.bucket,
+                "access_log_prefix": ACCESS_LOG_PREFIXES[key],
+            }
 
         card_data = {}
         for key, name in (("raw", props.raw_bucket), ("processed", props.processed_bucket)):
@@ -116,7 +132,7 @@ class PciBuckets(Construct):
                         *require_mfa_for_deletes(arn(name)),
                     ),
                     mfa_delete_device=props.mfa_delete_device,
-                    **logged(name),
+                    **logged(key),
                 ),
             )
         self.raw = card_data["raw"]
@@ -136,11 +152,12 @@ class PciBuckets(Construct):
                     props.account_id,
                     props.partition,
                     props.region,
-                    prefix=FLOW_LOG_PREFIX,
+                    prefix=flow_log_prefix(props.target),
                 ),
-                **logged(props.flow_logs_bucket),
+                **logged("flow-logs"),
             ),
         )
+        self.flow_log_prefix = flow_log_prefix(props.target)
         self.trail = SecureBucket(
             self,
             "trail",
@@ -152,6 +169,6 @@ class PciBuckets(Construct):
                 policy_statements=cloudtrail_delivery(
                     arn(props.trail_bucket), props.trail_arn, props.account_id
                 ),
-                **logged(props.trail_bucket),
+                **logged("trail"),
             ),
         )

@@ -27,6 +27,7 @@ class PciNetworkProps:
     Attributes:
         name: VPC name prefix.
         flow_log_bucket_arn: Bucket receiving the flow logs.
+        flow_log_prefix: Key prefix of the flow logs in that bucket.
         workload_groups: Security group names of the workloads, by key.
         database_clients: Keys of the groups that also reach PostgreSQL (5432) inside the VPC.
         cidr: VPC CIDR.
@@ -34,6 +35,7 @@ class PciNetworkProps:
 
     name: str
     flow_log_bucket_arn: str
+    flow_log_prefix: str
     workload_groups: dict[str, str]
     database_clients: tuple[str, ...] = ()
     cidr: str = "10.40.0.0/16"
@@ -64,7 +66,9 @@ class PciNetwork(Construct):
                 create_public_subnets=False,
                 nat_gateway_mode="none",
                 extra_subnet_tiers={FIREWALL_TIER: 20, ENDPOINT_TIER: 30},
-                flow_logs=FlowLogsProps(s3_bucket_arn=props.flow_log_bucket_arn),
+                flow_logs=FlowLogsProps(
+                    s3_bucket_arn=props.flow_log_bucket_arn, s3_key_prefix=props.flow_log_prefix
+                ),
                 gateway_endpoints=("s3",),
                 interface_endpoints=INTERFACE_ENDPOINTS,
                 interface_endpoint_tier=ENDPOINT_TIER,

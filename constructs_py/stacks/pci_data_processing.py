@@ -71,6 +71,7 @@ class PciDataProcessingStack(TerraformStack):
                 data_key_arn=keys.data.key_arn,
                 logs_key_arn=keys.logs.key_arn,
                 mfa_delete_device=settings.mfa_delete_device,
+                target=settings.target,
                 **where,
             ),
         )
@@ -80,6 +81,7 @@ class PciDataProcessingStack(TerraformStack):
             props=PciNetworkProps(
                 name=namer.name(P.VPC),
                 flow_log_bucket_arn=buckets.flow_logs.bucket_arn,
+                flow_log_prefix=buckets.flow_log_prefix,
                 workload_groups={
                     "tokenizer": namer.name(P.PROCESSOR_SECURITY_GROUP),
                     "rotation": namer.name(P.ROTATION_SECURITY_GROUP),

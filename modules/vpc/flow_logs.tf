@@ -55,11 +55,11 @@ resource "aws_flow_log" "cloudwatch" {
 }
 
 resource "aws_flow_log" "s3" {
-  count = var.flow_logs.s3_bucket_arn != null ? 1 : 0
+  count = var.flow_logs.enable_s3 ? 1 : 0
 
   vpc_id               = aws_vpc.this.id
   traffic_type         = var.flow_logs.traffic_type
   log_destination_type = "s3"
-  log_destination      = "${var.flow_logs.s3_bucket_arn}/vpc-flow-logs/"
+  log_destination      = var.flow_logs.s3_key_prefix == "" ? var.flow_logs.s3_bucket_arn : "${var.flow_logs.s3_bucket_arn}/${var.flow_logs.s3_key_prefix}"
   tags                 = merge({ Name = "${var.name}-s3" }, var.tags)
 }

@@ -86,7 +86,9 @@ variable "flow_logs" {
     cloudwatch_kms_key_arn = optional(string)
     cloudwatch_retention   = optional(number, 30)
     enable_cloudwatch      = optional(bool, false)
+    enable_s3              = optional(bool, false)
     s3_bucket_arn          = optional(string)
+    s3_key_prefix          = optional(string, "vpc-flow-logs/")
   })
   default  = {}
   nullable = false
@@ -99,6 +101,11 @@ variable "flow_logs" {
   validation {
     condition     = !var.flow_logs.enable_cloudwatch || var.flow_logs.cloudwatch_kms_key_arn != null
     error_message = "flow_logs.cloudwatch_kms_key_arn: required when enable_cloudwatch is true (log groups are encrypted with our CMK)."
+  }
+
+  validation {
+    condition     = !var.flow_logs.enable_s3 || var.flow_logs.s3_bucket_arn != null
+    error_message = "flow_logs.s3_bucket_arn: required when enable_s3 is true."
   }
 
   validation {

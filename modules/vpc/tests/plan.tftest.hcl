@@ -56,6 +56,7 @@ run "flow_logs_to_cloudwatch_and_s3" {
       enable_cloudwatch      = true
       cloudwatch_kms_key_arn = "arn:aws:kms:us-east-1:111122223333:key/11111111-2222-3333-4444-555555555555"
       cloudwatch_retention   = 30
+      enable_s3              = true
       s3_bucket_arn          = "arn:aws:s3:::flow-logs-bucket"
     }
   }
