@@ -157,6 +157,15 @@ EMULATOR_GAPS: dict[str, Gap] = {
 """Resource types (and behaviours) the emulator cannot host, keyed by Terraform type."""
 
 
+EMULATOR_DRIFTS: dict[str, str] = {}
+"""Resource types whose second plan on the emulator shows a change AWS would not, and why."""
+
+
+def drift_for(resource_type: str) -> str | None:
+    """Why the emulator makes ``resource_type`` show a change on a second plan, or ``None``."""
+    return EMULATOR_DRIFTS.get(resource_type)
+
+
 def gap_for(key: str) -> Gap | None:
     """The recorded gap for a resource type or behaviour key, or ``None`` if the emulator hosts it."""
     return EMULATOR_GAPS.get(key)

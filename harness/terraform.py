@@ -166,6 +166,29 @@ class Terraform:
         """``terraform destroy -auto-approve``."""
         self.run("destroy", "-auto-approve", "-input=false", "-no-color", f"-parallelism={self.parallelism}")
 
+    def planned_changes(self) -> list[tuple[str, list[str]]]:
+        """What a plan against the current state would do: (address, actions) for each change.
+
+        Empty when the deployed environment matches its configuration (``-detailed-exitcode`` 0).
+        """
+        plan_file = "idempotency.tfplan"
+        result = self.run(
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-detailed-exitcode",
+            f"-out={plan_file}",
+            allowed_exit_codes=(0, 2),
+        )
+        if result.returncode == 0:
+            return []
+        shown = json.loads(self.run("show", "-json", "-no-color", plan_file).stdout)
+        return [
+            (change["address"], change["change"]["actions"])
+            for change in shown.get("resource_changes", [])
+            if change["change"]["actions"] not in (["no-op"], ["read"])
+        ]
+
     def output(self) -> dict[str, Any]:
         """Outputs as plain values (``terraform output -json``)."""
         raw = json.loads(self.run("output", "-json", "-no-color").stdout or "{}")

@@ -18,6 +18,7 @@ from harness.environment import EphemeralEnvironment
 from harness.node_handler import run_handler
 from harness.probes import bucket_default_kms_key, key_rotation_enabled, message_reaches_dlq, queue_kms_key
 from harness.stages import skip_requested
+from integration_tests.idempotency import unexplained_changes
 
 pytestmark = pytest.mark.live
 
@@ -554,6 +555,11 @@ def test_alarms_watch_the_thresholds_and_notify_the_alert_topic(
     assert alarms[names["payments-queue-depth"]]["Threshold"] == 100
     assert alarms[names["batch-memory-high"]]["MetricName"] == "mem_used_percent"
     assert {tuple(a["AlarmActions"]) for a in alarms.values()} == {(outputs["alerts_topic_arn"],)}
+
+
+def test_a_second_plan_changes_nothing(payment_platform: EphemeralEnvironment) -> None:
+    # WHEN the same configuration is planned against the deployed environment THEN nothing changes
+    assert unexplained_changes(payment_platform) == []
 
 
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(

@@ -18,6 +18,7 @@ from harness.environment import EphemeralEnvironment
 from harness.node_handler import run_handler
 from harness.probes import bucket_default_kms_key, key_rotation_enabled
 from harness.stages import skip_requested
+from integration_tests.idempotency import unexplained_changes
 
 pytestmark = pytest.mark.live
 
@@ -232,6 +233,11 @@ def test_every_tagged_resource_carries_the_three_required_tags(pci_environment: 
     for item in found:
         tags = {t["Key"]: t["Value"] for t in item["Tags"]}
         assert {"DataClassification", "Environment", "Owner"} <= set(tags), item["ResourceARN"]
+
+
+def test_a_second_plan_changes_nothing(pci_environment: EphemeralEnvironment) -> None:
+    # WHEN the same configuration is planned against the deployed environment THEN nothing changes
+    assert unexplained_changes(pci_environment) == []
 
 
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(

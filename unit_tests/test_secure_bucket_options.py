@@ -16,14 +16,15 @@ DEVICE = "arn:aws:iam::111122223333:mfa/root-account-mfa-device 123456"
 def synth_bucket(outdir: Path, **options: object) -> StackJson:
     from cdktf import TerraformStack
 
+    from constructs_py.aws_provider import AwsProviderProps, AwsProviderWiring
     from constructs_py.secure_bucket import SecureBucket
     from main import new_app
 
-    from constructs_py.aws_provider import AwsProviderProps, AwsProviderWiring
-
     app = new_app(outdir)
     stack = TerraformStack(app, "bucket")
-    AwsProviderWiring(stack, "provider", props=AwsProviderProps(region="us-east-1", default_tags={"Owner": "t"}))
+    AwsProviderWiring(
+        stack, "provider", props=AwsProviderProps(region="us-east-1", default_tags={"Owner": "t"})
+    )
     SecureBucket(
         stack,
         "b",

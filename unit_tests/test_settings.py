@@ -8,6 +8,7 @@ from constructs_py.settings import BackendKind, Settings, SettingsError, Target
 from main import parse_settings
 
 EMU = ["--emulator-endpoint", "http://127.0.0.1:4599"]
+CERT = "arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 
 
 def test_defaults_synthesize_a_dev_environment_on_the_emulator() -> None:
@@ -68,6 +69,26 @@ def test_flag_beats_environment_beats_context() -> None:
         ),
         (["--geo-block-countries", "KP,ir"], r"geo_block_countries: ISO 3166-1 alpha-2 codes in upper case"),
         (["--deletion-protection", "maybe"], r"deletion_protection: true or false"),
+        (
+            ["--guardduty-detector", "not-a-detector"],
+            r"guardduty_detector: 'lookup', 'create' or a 32-character detector id \(got 'not-a-detector'\)",
+        ),
+        (["--config-recorder", "bad name!"], r"config_recorder: 'lookup', 'create' or a recorder name"),
+        (["--standby-endpoint", "Standby_Host"], r"standby_endpoint: a lower-case DNS host name"),
+        (
+            ["--target", "aws", "--alert-email", "a@example.org", "--api-certificate-arn", CERT],
+            r"standby_endpoint: required for target aws",
+        ),
+        (["--database-secret-name", "bad name"], r"database_secret_name: a Secrets Manager secret name"),
+        (
+            ["--mfa-delete-device", "123456"],
+            r"mfa_delete_device: '<MFA device ARN> <6-digit code>' \(got '<redacted>'\)",
+        ),
+        (
+            ["--state-bucket", "Bad_Bucket", "--backend", "s3"],
+            r"backend.s3_bucket: required for the s3 backend",
+        ),
+        (["--state-dir", ""], r"backend.state_dir: must be a directory path"),
     ],
 )
 def test_bad_input_names_the_field_and_the_rule(argv: list[str], match: str) -> None:
@@ -94,3 +115,14 @@ def test_main_exits_2_before_synth_on_bad_input(capsys: pytest.CaptureFixture[st
 
     assert main(["--environment-suffix", "UPPER"]) == 2
     assert "invalid settings: environment_suffix:" in capsys.readouterr().err
+
+
+def test_every_settings_source_has_a_bad_input_row() -> None:
+    from main import _SOURCES
+
+    rows = test_bad_input_names_the_field_and_the_rule.pytestmark[0].args[1]  # type: ignore[attr-defined]
+    flags_with_rows = {arg for argv, _ in rows for arg in argv if arg.startswith("--")}
+    flags_with_rows |= {a.split("=")[0] for argv, _ in rows for a in argv if "=" in a}
+    without = {flag for flag, _env, _ctx in _SOURCES.values()} - flags_with_rows
+    # A run id and an emulator endpoint have rows; the suffix rows use the "=" form too.
+    assert without == set(), f"settings without a bad-input row: {sorted(without)}"

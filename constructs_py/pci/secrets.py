@@ -40,6 +40,7 @@ class CredentialRotationProps:
         logs_key_arn: CMK of its log group.
         subnet_ids: Workload subnets.
         security_group_id: The function's security group (HTTPS out, PostgreSQL inside the VPC).
+        account_id: Account id (token): the secret's key is one of this account's keys.
         partition: Partition (token).
         region: Region (the only approved one).
         target: Deployment target.
@@ -51,6 +52,7 @@ class CredentialRotationProps:
     logs_key_arn: str
     subnet_ids: list[str]
     security_group_id: str
+    account_id: str
     partition: str
     region: str
     target: Target
@@ -100,6 +102,7 @@ class CredentialRotation(Construct):
                     Statement(
                         "SecretKeyThroughSecretsManager",
                         ("kms:Decrypt", "kms:GenerateDataKey"),
+                        (f"arn:{props.partition}:kms:{props.region}:{props.account_id}:key/*",),
                         conditions={
                             "StringEquals": {"kms:ViaService": f"secretsmanager.{props.region}.amazonaws.com"}
                         },

@@ -135,6 +135,7 @@ class PciDataProcessingStack(TerraformStack):
                 logs_key_arn=keys.logs.key_arn,
                 subnet_ids=network.workload_subnet_ids,
                 security_group_id=network.security_group_ids["rotation"],
+                account_id=account.account_id,
                 partition=account.partition,
                 region=settings.region,
                 target=settings.target,
