@@ -46,10 +46,14 @@ def pytest_terminal_summary(
     """Print how many live checks ran and how many were skipped, by reason."""
     ran: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
+    tolerated: list[str] = []
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):
             if "live" not in getattr(report, "keywords", {}):
                 continue
+            tolerated += [
+                value for key, value in getattr(report, "user_properties", []) if key == "emulator_drift"
+            ]
             if report.when == "call" and outcome in ("passed", "failed"):
                 ran[outcome] += 1
             elif report.skipped:
@@ -65,3 +69,5 @@ def pytest_terminal_summary(
     )
     for reason, count in sorted(skipped.items()):
         terminalreporter.write_line(f"  skipped x{count}: {reason}")
+    for line in tolerated:
+        terminalreporter.write_line(f"  tolerated emulator drift: {line}")

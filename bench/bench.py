@@ -1,4 +1,7 @@
-"""Benchmark: cold synth time and peak memory, unit-suite time, payment platform deploy and destroy time.
+"""Benchmark: synth, unit suite, both stacks on the emulator, harness overhead, parallel speed-up.
+
+Cold synth time and memory, the unit suite, both stacks' deploy and destroy on the emulator, the
+harness against bare Terraform, and two parallel environments against two serial ones.
 
     .venv/bin/python bench/bench.py            # all figures
     .venv/bin/python bench/bench.py --no-live  # skip the emulator deploy/destroy
@@ -15,7 +18,9 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -79,56 +84,100 @@ def bench_synth() -> None:
 
 
 def bench_unit_suite() -> None:
-    """The unit suite alone, as on every change."""
+    """The unit suite as bin/test runs it (two workers), as on every change."""
     seconds, peak, code = measure(
-        [sys.executable, "-m", "pytest", "unit_tests", "-q", "-p", "no:cacheprovider"]
+        [sys.executable, "-m", "pytest", "unit_tests", "-q", "-n", "2", "-p", "no:cacheprovider"]
     )
-    print(f"unit suite (1 process): {seconds:.1f} s, peak memory {peak / 1024:.0f} MiB, exit {code}")
+    print(f"unit suite (2 workers): {seconds:.1f} s, peak memory {peak / 1024:.0f} MiB, exit {code}")
 
 
-def bench_deploy_destroy() -> None:
-    """Deploy and destroy the payment platform (as built so far) on a fresh emulator."""
+def _environment(stack: str, tag: str, endpoint: str) -> Any:
+    """A synthesized throwaway environment of ``stack`` on the emulator at ``endpoint``."""
     from harness.aws_target import AwsTarget
-    from harness.emulator import MotoServer
     from harness.environment import EphemeralEnvironment
     from harness.run_id import new_run_id
     from main import parse_settings, synthesize
 
     run_id = new_run_id()
-    workdir = ROOT / ".work" / f"bench-{run_id}"
-    with MotoServer(workdir / "moto.log") as server:
-        settings = parse_settings(
-            [
-                "--environment-suffix",
-                "bench",
-                "--run-id",
-                run_id,
-                "--emulator-endpoint",
-                server.endpoint,
-                "--stacks",
-                "payment-platform",
-                "--state-dir",
-                str(workdir / "state"),
-            ],
-            os.environ,
+    workdir = ROOT / ".work" / f"bench-{tag}-{run_id}"
+    settings = parse_settings(
+        [
+            "--environment-suffix",
+            "bench",
+            "--run-id",
+            run_id,
+            "--emulator-endpoint",
+            endpoint,
+            "--stacks",
+            stack,
+            "--state-dir",
+            str(workdir / "state"),
+        ],
+        os.environ,
+    )
+    synthesize(settings, workdir / "cdktf.out")
+    target = AwsTarget.emulator("us-east-1", endpoint)
+    if stack == "pci-data-processing":  # the stack looks its database secret up: it must exist
+        target.client("secretsmanager").create_secret(
+            Name=settings.pci_database_secret, SecretString='{"username":"app","password":"bench-only"}'
         )
-        synthesize(settings, workdir / "cdktf.out")
-        env = EphemeralEnvironment(
-            stack_name="payment-platform",
-            run_id=run_id,
-            stack_dir=workdir / "cdktf.out" / "stacks" / "payment-platform",
-            workdir=workdir,
-            target=AwsTarget.emulator("us-east-1", server.endpoint),
-            progress=lambda _m: None,
-            environ={},
-        )
-        started = time.monotonic()
-        env.deploy()
-        deployed = time.monotonic()
-        env.teardown()
-        finished = time.monotonic()
-    print(f"payment platform deploy (init + apply) on the emulator: {deployed - started:.1f} s")
-    print(f"payment platform destroy + orphan sweep on the emulator: {finished - deployed:.1f} s")
+    return EphemeralEnvironment(
+        stack_name=stack,
+        run_id=run_id,
+        stack_dir=workdir / "cdktf.out" / "stacks" / stack,
+        workdir=workdir,
+        target=target,
+        progress=lambda _m: None,
+        environ={},
+    )
+
+
+def _cycle(env: Any) -> tuple[float, float]:
+    started = time.monotonic()
+    env.deploy()
+    deployed = time.monotonic()
+    env.teardown()
+    return deployed - started, time.monotonic() - deployed
+
+
+def bench_stacks(server_endpoint: str) -> dict[str, float]:
+    """Deploy and destroy each stack through the harness; return the totals."""
+    totals = {}
+    for stack in ("payment-platform", "pci-data-processing"):
+        deploy, teardown = _cycle(_environment(stack, "serial", server_endpoint))
+        totals[stack] = deploy + teardown
+        print(f"{stack}: deploy {deploy:.1f} s, destroy + orphan sweep {teardown:.1f} s on the emulator")
+    print(f"both stacks, one after the other: {sum(totals.values()) / 60:.1f} min")
+    return totals
+
+
+def bench_harness_overhead(server_endpoint: str, harness_seconds: float) -> None:
+    """Bare terraform init/apply/destroy on the same synthesized PCI stack, against the harness."""
+    env = _environment("pci-data-processing", "bare", server_endpoint)
+    run = env.terraform.run
+    started = time.monotonic()
+    run("init", "-input=false", "-no-color")
+    run("apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20")
+    run("destroy", "-auto-approve", "-input=false", "-no-color", "-parallelism=20")
+    bare = time.monotonic() - started
+    overhead = (harness_seconds - bare) / bare * 100
+    print(
+        f"harness overhead on the PCI stack: {harness_seconds:.1f} s against bare terraform "
+        f"{bare:.1f} s ({overhead:+.0f}%)"
+    )
+
+
+def bench_parallel(server_endpoint: str, serial_seconds: float) -> None:
+    """Two PCI environments at once, against two one after the other."""
+    envs = [_environment("pci-data-processing", f"par{i}", server_endpoint) for i in range(2)]
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(_cycle, envs))
+    parallel = time.monotonic() - started
+    print(
+        f"2 PCI environments in parallel: {parallel:.1f} s; serial {2 * serial_seconds:.1f} s "
+        f"(speed-up {2 * serial_seconds / parallel:.2f}x)"
+    )
 
 
 def main() -> int:
@@ -142,7 +191,12 @@ def main() -> int:
     bench_synth()
     bench_unit_suite()
     if not args.no_live:
-        bench_deploy_destroy()
+        from harness.emulator import MotoServer
+
+        with MotoServer(ROOT / ".work" / f"bench-moto-{int(time.time())}.log") as server:
+            totals = bench_stacks(server.endpoint)
+            bench_harness_overhead(server.endpoint, totals["pci-data-processing"])
+            bench_parallel(server.endpoint, totals["pci-data-processing"])
     return 0
 
 

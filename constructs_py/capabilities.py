@@ -157,8 +157,22 @@ EMULATOR_GAPS: dict[str, Gap] = {
 """Resource types (and behaviours) the emulator cannot host, keyed by Terraform type."""
 
 
-EMULATOR_DRIFTS: dict[str, str] = {}
-"""Resource types whose second plan on the emulator shows a change AWS would not, and why."""
+EMULATOR_DRIFTS: dict[str, str] = {
+    "aws_lambda_function": "dead_letter_config and logging_config are accepted but not read back",
+    "aws_autoscaling_policy": "a target tracking policy reads back disabled, with a predictive block",
+    "aws_launch_template": "tag_specifications are not read back, so a new version is planned",
+    "aws_route53_health_check": "a CLOUDWATCH_METRIC check reads back with HTTP defaults "
+    "(port 80, interval 30), which forces replacement",
+    "aws_route53_record": "follows the health check the emulator makes the plan replace",
+    "aws_sqs_queue": "redrive_policy JSON reads back with other whitespace",
+    "aws_rds_cluster": "a Serverless v2 cluster reads back without its scaling configuration",
+    "aws_vpc_security_group_ingress_rule": "description is not read back and a referenced group "
+    "id comes back as <account>/<id>",
+    "aws_vpc_security_group_egress_rule": "description is not read back and a referenced group "
+    "id comes back as <account>/<id>",
+}
+"""Resource types whose second plan on the emulator shows a change AWS would not, and why
+(measured with a second ``terraform plan -detailed-exitcode`` after apply)."""
 
 
 def drift_for(resource_type: str) -> str | None:

@@ -51,7 +51,26 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         "destroy", help="destroy an environment kept by 'demo --keep' (AWS or external emulator)"
     )
     destroy.add_argument("--workdir", type=Path, required=True)
+    evidence = sub.add_parser("evidence", help="write the PCI DSS evidence report of the last test run")
+    evidence.add_argument("--junit", type=Path, default=PROJECT_ROOT / ".work" / "test-results.xml")
+    evidence.add_argument("--out", type=Path, default=PROJECT_ROOT / ".work" / "evidence")
     return parser.parse_args(argv)
+
+
+def evidence(args: argparse.Namespace) -> int:
+    """Write the evidence report of the run that wrote ``--junit``."""
+    from harness.evidence import generate
+
+    if not args.junit.exists():
+        say(f"no test results at {args.junit}: run bin/test first")
+        return 2
+    try:
+        json_path, markdown_path = generate(args.junit, PROJECT_ROOT / ".work", args.out)
+    except FileNotFoundError as err:
+        say(f"no evidence report: {err}")
+        return 0
+    say(f"evidence report: {markdown_path} and {json_path}")
+    return 0
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -157,7 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     """Dispatch the subcommand; turn harness failures into one clear line and exit code 1."""
     args = _parse(sys.argv[1:] if argv is None else argv)
     try:
-        return demo(args) if args.command == "demo" else destroy(args)
+        commands = {"demo": demo, "destroy": destroy, "evidence": evidence}
+        return commands[args.command](args)
     except SettingsError as err:
         say(f"invalid settings: {err}")
         return 2

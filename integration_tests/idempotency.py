@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from constructs_py.capabilities import drift_for
 from harness.environment import EphemeralEnvironment
 
@@ -14,10 +16,12 @@ def resource_type_of(address: str) -> str:
     return parts[1] if parts[0] == "data" else parts[0]
 
 
-def unexplained_changes(environment: EphemeralEnvironment) -> list[tuple[str, list[str]]]:
+def unexplained_changes(
+    environment: EphemeralEnvironment, request: pytest.FixtureRequest
+) -> list[tuple[str, list[str]]]:
     """Planned changes after apply, minus those the capability list explains as emulator drift.
 
-    Explained drift is printed with its reason, so a run shows what it tolerated and why.
+    Explained drift is recorded on the test with its reason; the run summary lists it.
     """
     unexplained = []
     for address, actions in environment.terraform.planned_changes():
@@ -26,5 +30,7 @@ def unexplained_changes(environment: EphemeralEnvironment) -> list[tuple[str, li
         if drift is None:
             unexplained.append((address, actions))
         else:
-            print(f"tolerated emulator drift on {address} ({'/'.join(actions)}): {drift}")
+            request.node.user_properties.append(
+                ("emulator_drift", f"{address} ({'/'.join(actions)}): {drift}")
+            )
     return unexplained

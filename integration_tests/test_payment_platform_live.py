@@ -557,9 +557,12 @@ def test_alarms_watch_the_thresholds_and_notify_the_alert_topic(
     assert {tuple(a["AlarmActions"]) for a in alarms.values()} == {(outputs["alerts_topic_arn"],)}
 
 
-def test_a_second_plan_changes_nothing(payment_platform: EphemeralEnvironment) -> None:
+def test_a_second_plan_changes_nothing(
+    payment_platform: EphemeralEnvironment, request: pytest.FixtureRequest
+) -> None:
     # WHEN the same configuration is planned against the deployed environment THEN nothing changes
-    assert unexplained_changes(payment_platform) == []
+    # (beyond what the capability list explains as emulator drift, listed in the run summary)
+    assert unexplained_changes(payment_platform, request) == []
 
 
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(

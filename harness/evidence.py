@@ -1,0 +1,246 @@
+"""Compliance evidence: PCI DSS v4.0 requirements mapped to what implements and what proves them.
+
+Read from a real run: the synthesized stacks (which resources implement each requirement), the
+test results of that run (JUnit XML from pytest: which static checks passed, which live checks ran,
+were skipped and why) and the live environments' run metadata (run id, date, emulator or AWS).
+Written as Markdown for a compliance officer and JSON for tooling.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One PCI DSS v4.0 principal requirement and where our evidence for it lives.
+
+    Attributes:
+        number: Requirement number.
+        title: What it asks, in short.
+        resource_types: Terraform resource (and module) types that implement it.
+        tests: Substrings of test ids whose results are evidence for it.
+    """
+
+    number: str
+    title: str
+    resource_types: tuple[str, ...]
+    tests: tuple[str, ...]
+
+
+REQUIREMENTS: tuple[Requirement, ...] = (
+    Requirement(
+        "1",
+        "Install and maintain network security controls",
+        (
+            "module:vpc",
+            "aws_networkfirewall_firewall",
+            "aws_networkfirewall_rule_group",
+            "aws_security_group",
+            "aws_vpc_security_group_egress_rule",
+            "aws_wafv2_web_acl",
+            "module:waf",
+        ),
+        ("security_group", "firewall", "no_internet_path", "waf", "open_ingress", "private_tiers"),
+    ),
+    Requirement(
+        "3",
+        "Protect stored account data",
+        ("aws_kms_key", "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_policy"),
+        ("encrypt", "key", "tokeniz", "upload_without_our_key", "card_buckets", "mask"),
+    ),
+    Requirement(
+        "4",
+        "Protect cardholder data with strong cryptography during transmission",
+        ("module:alb", "module:aurora", "aws_s3_bucket_policy"),
+        ("tls", "insecure", "https"),
+    ),
+    Requirement(
+        "7",
+        "Restrict access to system components and cardholder data by business need to know",
+        ("aws_iam_role", "aws_iam_role_policy", "aws_kms_key"),
+        ("iam_lint", "own_rules", "parliament", "only", "named_roles", "guardrails"),
+    ),
+    Requirement(
+        "8",
+        "Identify users and authenticate access to system components",
+        ("aws_secretsmanager_secret_rotation", "aws_ssm_parameter", "module:aurora"),
+        ("rotation", "iam_auth", "parameters", "mfa"),
+    ),
+    Requirement(
+        "10",
+        "Log and monitor all access to system components and cardholder data",
+        (
+            "aws_cloudtrail",
+            "aws_cloudwatch_log_group",
+            "aws_cloudwatch_log_metric_filter",
+            "aws_cloudwatch_metric_alarm",
+            "aws_s3_bucket_logging",
+            "aws_flow_log",
+        ),
+        ("trail", "flow_logs", "log_groups", "alarm", "access_log", "cis"),
+    ),
+    Requirement(
+        "11",
+        "Test security of systems and networks regularly; detect intrusions",
+        ("aws_guardduty_detector", "aws_config_config_rule", "aws_cloudwatch_event_rule"),
+        ("guardduty", "config", "non_compliance", "security_events", "findings", "second_plan"),
+    ),
+)
+
+
+@dataclass
+class TestResult:
+    """One test of the run."""
+
+    test_id: str
+    outcome: str
+    message: str = ""
+
+
+@dataclass
+class Evidence:
+    """The evidence of one requirement."""
+
+    requirement: Requirement
+    resources: list[dict[str, str]] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def read_junit(path: Path) -> list[TestResult]:
+    """Test outcomes from a pytest JUnit XML report."""
+    results = []
+    for case in ET.parse(path).getroot().iter("testcase"):  # noqa: S314 - our own pytest report
+        test_id = f"{case.get('classname', '')}::{case.get('name', '')}"
+        outcome, message = "passed", ""
+        for child in case:
+            if child.tag in ("failure", "error"):
+                outcome, message = "failed", child.get("message", "")
+            elif child.tag == "skipped":
+                outcome, message = "skipped", child.get("message", "")
+        results.append(TestResult(test_id, outcome, message))
+    return results
+
+
+def stack_resources(outdir: Path) -> list[dict[str, str]]:
+    """Every resource and module of every synthesized stack: stack, type, construct path, name."""
+    found = []
+    for document_path in sorted((outdir / "stacks").glob("*/cdk.tf.json")):
+        document = json.loads(document_path.read_text())
+        stack = document_path.parent.name
+        for rtype, items in document.get("resource", {}).items():
+            for body in items.values():
+                name = next(
+                    (str(body[a]) for a in ("name", "bucket", "function_name", "alarm_name") if a in body), ""
+                )
+                found.append(
+                    {"stack": stack, "type": rtype, "path": body["//"]["metadata"]["path"], "name": name}
+                )
+        for body in document.get("module", {}).values():
+            source = str(body.get("source", ""))
+            found.append(
+                {
+                    "stack": stack,
+                    "type": f"module:{source.rstrip('/').rsplit('/', 1)[-1]}",
+                    "path": body["//"]["metadata"]["path"],
+                    "name": str(body.get("name", "")),
+                }
+            )
+    return found
+
+
+def collect(outdir: Path, results: list[TestResult]) -> list[Evidence]:
+    """Map resources and test outcomes onto the requirements."""
+    resources = stack_resources(outdir)
+    evidence = []
+    for requirement in REQUIREMENTS:
+        item = Evidence(requirement, [r for r in resources if r["type"] in requirement.resource_types])
+        for result in results:
+            name = result.test_id.rsplit("::", 1)[-1]
+            if not any(word in name for word in requirement.tests):
+                continue
+            if result.outcome == "passed":
+                item.passed.append(result.test_id)
+            elif result.outcome == "skipped":
+                item.skipped.append({"test": result.test_id, "reason": result.message})
+            else:
+                item.failed.append(result.test_id)
+        evidence.append(item)
+    return evidence
+
+
+def write_report(
+    evidence: list[Evidence], runs: list[dict[str, Any]], destination: Path, generated: str | None = None
+) -> tuple[Path, Path]:
+    """Write ``evidence.json`` and ``evidence.md`` into ``destination``; return both paths."""
+    destination.mkdir(parents=True, exist_ok=True)
+    stamp = generated or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    document = {
+        "standard": "PCI DSS v4.0",
+        "generated": stamp,
+        "runs": runs,
+        "requirements": [
+            {
+                "number": e.requirement.number,
+                "title": e.requirement.title,
+                "resources": e.resources,
+                "checks_passed": e.passed,
+                "checks_skipped": e.skipped,
+                "checks_failed": e.failed,
+            }
+            for e in evidence
+        ],
+    }
+    json_path = destination / "evidence.json"
+    json_path.write_text(json.dumps(document, indent=2))
+    lines = ["# PCI DSS v4.0 evidence", "", f"Generated {stamp}.", ""]
+    for run in runs:
+        where = "the emulator" if run.get("endpoint") else f"AWS ({run.get('region')})"
+        lines.append(
+            f"- Live run `{run['run_id']}` of `{run['stack']}` on {where}, deployed {run['created']}."
+        )
+    for e in evidence:
+        lines += ["", f"## Requirement {e.requirement.number}: {e.requirement.title}", ""]
+        lines.append(f"Implemented by {len(e.resources)} resources:")
+        lines += [f"- `{r['stack']}`: {r['type']} `{r['name'] or r['path']}`" for r in e.resources[:40]]
+        if len(e.resources) > 40:
+            lines.append(f"- ... and {len(e.resources) - 40} more (see evidence.json)")
+        lines += ["", f"Checks passed ({len(e.passed)}):"] + [f"- {t}" for t in e.passed]
+        if e.skipped:
+            lines += ["", f"Checks skipped ({len(e.skipped)}), with the reason:"]
+            lines += [f"- {s['test']}: {s['reason']}" for s in e.skipped]
+        if e.failed:
+            lines += ["", f"Checks FAILED ({len(e.failed)}):"] + [f"- {t}" for t in e.failed]
+    markdown_path = destination / "evidence.md"
+    markdown_path.write_text("\n".join(lines) + "\n")
+    return json_path, markdown_path
+
+
+def run_metadata(work_root: Path, since: float) -> list[dict[str, Any]]:
+    """The ``<stack>.run.json`` of every live run under ``work_root`` written at or after ``since``."""
+    return [
+        json.loads(p.read_text())
+        for p in sorted(work_root.glob("*/*.run.json"))
+        if p.stat().st_mtime >= since
+    ]
+
+
+def generate(junit: Path, work_root: Path, destination: Path) -> tuple[Path, Path]:
+    """The report of the run that wrote ``junit``: its live runs and the stacks they synthesized."""
+    results = read_junit(junit)
+    started = junit.stat().st_mtime - max(
+        (float(s.get("time", "0")) for s in ET.parse(junit).getroot().iter("testsuite")),  # noqa: S314
+        default=0.0,
+    )
+    runs = run_metadata(work_root, since=started - 60)
+    if not runs:
+        raise FileNotFoundError(f"no live run under {work_root} belongs to {junit}: run the live tests first")
+    outdir = work_root / f"it-{runs[-1]['run_id']}" / "cdktf.out"
+    return write_report(collect(outdir, results), runs, destination)
