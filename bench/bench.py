@@ -5,6 +5,7 @@ harness against bare Terraform, and two parallel environments against two serial
 
     .venv/bin/python bench/bench.py            # all figures
     .venv/bin/python bench/bench.py --no-live  # skip the emulator deploy/destroy
+    .venv/bin/python bench/bench.py --live-only  # only the emulator figures
 
 Prints one line per figure; the README keeps the latest figures with their date.
 """
@@ -100,6 +101,7 @@ def _environment(stack: str, tag: str, endpoint: str) -> Any:
 
     run_id = new_run_id()
     workdir = ROOT / ".work" / f"bench-{tag}-{run_id}"
+    workdir.mkdir(parents=True, exist_ok=True)
     settings = parse_settings(
         [
             "--environment-suffix",
@@ -140,26 +142,28 @@ def _cycle(env: Any) -> tuple[float, float]:
     return deployed - started, time.monotonic() - deployed
 
 
-def bench_stacks(server_endpoint: str) -> dict[str, float]:
+def bench_stacks(emulator: Any) -> dict[str, float]:
     """Deploy and destroy each stack through the harness; return the totals."""
     totals = {}
     for stack in ("payment-platform", "pci-data-processing"):
-        deploy, teardown = _cycle(_environment(stack, "serial", server_endpoint))
+        with emulator() as server:
+            deploy, teardown = _cycle(_environment(stack, "serial", server.endpoint))
         totals[stack] = deploy + teardown
         print(f"{stack}: deploy {deploy:.1f} s, destroy + orphan sweep {teardown:.1f} s on the emulator")
     print(f"both stacks, one after the other: {sum(totals.values()) / 60:.1f} min")
     return totals
 
 
-def bench_harness_overhead(server_endpoint: str, harness_seconds: float) -> None:
+def bench_harness_overhead(emulator: Any, harness_seconds: float) -> None:
     """Bare terraform init/apply/destroy on the same synthesized PCI stack, against the harness."""
-    env = _environment("pci-data-processing", "bare", server_endpoint)
-    run = env.terraform.run
-    started = time.monotonic()
-    run("init", "-input=false", "-no-color")
-    run("apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20")
-    run("destroy", "-auto-approve", "-input=false", "-no-color", "-parallelism=20")
-    bare = time.monotonic() - started
+    with emulator() as server:
+        env = _environment("pci-data-processing", "bare", server.endpoint)
+        run = env.terraform.run
+        started = time.monotonic()
+        run("init", "-input=false", "-no-color")
+        run("apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20")
+        run("destroy", "-auto-approve", "-input=false", "-no-color", "-parallelism=20")
+        bare = time.monotonic() - started
     overhead = (harness_seconds - bare) / bare * 100
     print(
         f"harness overhead on the PCI stack: {harness_seconds:.1f} s against bare terraform "
@@ -167,13 +171,16 @@ def bench_harness_overhead(server_endpoint: str, harness_seconds: float) -> None
     )
 
 
-def bench_parallel(server_endpoint: str, serial_seconds: float) -> None:
+def bench_parallel(emulator: Any, serial_seconds: float) -> None:
     """Two PCI environments at once, against two one after the other."""
-    envs = [_environment("pci-data-processing", f"par{i}", server_endpoint) for i in range(2)]
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(_cycle, envs))
-    parallel = time.monotonic() - started
+    with emulator() as first, emulator() as second:
+        envs = [
+            _environment("pci-data-processing", f"par{i}", s.endpoint) for i, s in enumerate((first, second))
+        ]
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(_cycle, envs))
+        parallel = time.monotonic() - started
     print(
         f"2 PCI environments in parallel: {parallel:.1f} s; serial {2 * serial_seconds:.1f} s "
         f"(speed-up {2 * serial_seconds / parallel:.2f}x)"
@@ -185,18 +192,23 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--no-live", action="store_true", help="skip the emulator deploy/destroy figure")
+    parser.add_argument("--no-live", action="store_true", help="skip the emulator deploy/destroy figures")
+    parser.add_argument("--live-only", action="store_true", help="only the emulator deploy/destroy figures")
     args = parser.parse_args()
     print(f"benchmark {time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores")
-    bench_synth()
-    bench_unit_suite()
+    if not args.live_only:
+        bench_synth()
+        bench_unit_suite()
     if not args.no_live:
         from harness.emulator import MotoServer
 
-        with MotoServer(ROOT / ".work" / f"bench-moto-{int(time.time())}.log") as server:
-            totals = bench_stacks(server.endpoint)
-            bench_harness_overhead(server.endpoint, totals["pci-data-processing"])
-            bench_parallel(server.endpoint, totals["pci-data-processing"])
+        # One emulator per environment, as the live tests run them (one per worker).
+        def emulator() -> Any:
+            return MotoServer(ROOT / ".work" / f"bench-moto-{time.time_ns()}.log")
+
+        totals = bench_stacks(emulator)
+        bench_harness_overhead(emulator, totals["pci-data-processing"])
+        bench_parallel(emulator, totals["pci-data-processing"])
     return 0
 
 

@@ -60,8 +60,11 @@ def _instance_is_live(target: AwsTarget, arn: str) -> bool:
 
 def _emulator_artifact(target: AwsTarget, arn: str) -> bool:
     """A leftover the emulator makes and AWS does not (see the capability list)."""
-    gap = gap_for("behaviour:rds_automated_snapshot_kept")
-    return bool(target.is_emulator and gap and ":cluster-snapshot:rds:" in arn)
+    if not target.is_emulator:
+        return False
+    if gap_for("behaviour:rds_automated_snapshot_kept") and ":cluster-snapshot:rds:" in arn:
+        return True
+    return bool(gap_for("behaviour:cloudtrail_delete_by_arn") and ":cloudtrail:" in arn and ":trail/" in arn)
 
 
 def by_tagging_api(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
@@ -194,6 +197,22 @@ def functions_and_fleets(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
             yield Orphan("firehose", name, "ListDeliveryStreams")
 
 
+def trails_and_secrets(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
+    """CloudTrail trails named with the run id, and secrets tagged with it.
+
+    Secrets are matched by tag, not name: the PCI stack's database secret exists before the stack
+    (its owner keeps it) and may carry the run id in its name without being the stack's to delete.
+    """
+    for trail in target.client("cloudtrail").describe_trails().get("trailList", []):
+        if run_id in trail["Name"] and not _emulator_artifact(target, trail["TrailARN"]):
+            yield Orphan("cloudtrail", trail["TrailARN"], "DescribeTrails")
+    for page in target.client("secretsmanager").get_paginator("list_secrets").paginate():
+        for secret in page["SecretList"]:
+            tags = {t["Key"]: t["Value"] for t in secret.get("Tags", [])}
+            if tags.get(RUN_ID_TAG) == run_id and not secret.get("DeletedDate"):
+                yield Orphan("secretsmanager", secret["ARN"], "ListSecrets")
+
+
 def monitoring_and_config(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
     """Alarms, SSM parameters, hosted zones and Config rules whose name carries the run id."""
     for page in target.client("cloudwatch").get_paginator("describe_alarms").paginate():
@@ -225,6 +244,7 @@ DEFAULT_PROBES: tuple[Probe, ...] = (
     web_acls,
     functions_and_fleets,
     monitoring_and_config,
+    trails_and_secrets,
 )
 
 

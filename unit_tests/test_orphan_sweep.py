@@ -39,3 +39,28 @@ def test_key_pending_deletion_counts_as_gone(mock_target: AwsTarget) -> None:
 def test_sweep_refuses_an_empty_run_id(mock_target: AwsTarget) -> None:
     with pytest.raises(ValueError, match="run_id: required"):
         sweep(mock_target, "")
+
+
+def test_trails_tagged_secrets_and_alarms_are_swept_too(mock_target: AwsTarget) -> None:
+    mock_target.client("s3").create_bucket(Bucket=f"trail-{RUN}")
+    mock_target.client("cloudtrail").create_trail(Name=f"dev-pci-trail-{RUN}", S3BucketName=f"trail-{RUN}")
+    secrets = mock_target.client("secretsmanager")
+    secrets.create_secret(
+        Name=f"dev-pci-tokenization-key-{RUN}", SecretString="x", Tags=[{"Key": "RunId", "Value": RUN}]
+    )
+    # The database secret exists before the stack: its name may carry the run id, it is not an orphan.
+    secrets.create_secret(Name=f"dev/pci/it-{RUN}/database", SecretString="x")
+    mock_target.client("cloudwatch").put_metric_alarm(
+        AlarmName=f"payments-alarm-{RUN}-x",
+        MetricName="Errors",
+        Namespace="AWS/Lambda",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    orphans = sweep(mock_target, RUN)
+    # An AWS target (no emulator endpoint): the emulator's trail-deletion gap does not apply.
+    assert {"cloudtrail", "secretsmanager", "cloudwatch"} <= {o.service for o in orphans}
+    assert not [o for o in orphans if "/database" in o.identifier]
