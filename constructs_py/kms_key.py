@@ -152,3 +152,17 @@ class KmsKey(Construct):
         self.key_arn: str = key.arn
         self.key_id: str = key.key_id
         self.alias_name: str = alias.name
+
+
+LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+"""What CloudWatch Logs needs of a key that encrypts log groups."""
+
+
+def cloudwatch_logs_grant(partition: str, region: str, account_id: str) -> ServiceGrant:
+    """Use of a key by CloudWatch Logs of this region, for this account's log groups only."""
+    log_groups = f"arn:{partition}:logs:{region}:{account_id}:log-group:*"
+    return ServiceGrant(
+        f"logs.{region}.amazonaws.com",
+        actions=LOGS_KEY_ACTIONS,
+        conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
+    )

@@ -66,3 +66,16 @@ def trust_policy_json(service: str, *, source_account: str | None = None) -> str
             conditions=conditions,
         )
     )
+
+
+def topic_publish_policy(sid: str, topic_arn: str, services: list[str], account_id: str) -> str:
+    """Topic policy letting ``services`` publish to ``topic_arn`` on behalf of ``account_id`` only."""
+    return policy_json(
+        Statement(
+            sid,
+            ("sns:Publish",),
+            resources=(topic_arn,),
+            principals={"Service": services[0] if len(services) == 1 else services},
+            conditions={"StringEquals": {"aws:SourceAccount": account_id}},
+        )
+    )

@@ -25,7 +25,7 @@ from constructs import Construct
 
 from constructs_py.config_recording import ConfigRecording, ConfigRecordingProps
 from constructs_py.node_function import NodeFunction, NodeFunctionProps
-from constructs_py.policy_document import Statement, policy_json, trust_policy_json
+from constructs_py.policy_document import Statement, policy_json, topic_publish_policy, trust_policy_json
 from constructs_py.settings import CREATE
 
 MANAGED_RULES = {
@@ -113,14 +113,11 @@ class Compliance(Construct):
             self,
             "topic-policy",
             arn=topic.arn,
-            policy=policy_json(
-                Statement(
-                    "PublishFromConfigAndEventBridgeOfThisAccount",
-                    ("sns:Publish",),
-                    resources=(topic.arn,),
-                    principals={"Service": ["config.amazonaws.com", "events.amazonaws.com"]},
-                    conditions={"StringEquals": {"aws:SourceAccount": props.account_id}},
-                )
+            policy=topic_publish_policy(
+                "PublishFromConfigAndEventBridgeOfThisAccount",
+                topic.arn,
+                ["config.amazonaws.com", "events.amazonaws.com"],
+                props.account_id,
             ),
         )
         self.recorder_created = props.recorder == CREATE

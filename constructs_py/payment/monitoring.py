@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_aws import sns_topic, sns_topic_policy, sns_topic_subscription
 from constructs import Construct
 
-from constructs_py.policy_document import Statement, policy_json
+from constructs_py.policy_document import topic_publish_policy
 
 
 @dataclass(frozen=True)
@@ -42,14 +42,11 @@ class PaymentAlerts(Construct):
             self,
             "policy",
             arn=topic.arn,
-            policy=policy_json(
-                Statement(
-                    "PublishFromEventBridgeRulesOfThisAccount",
-                    ("sns:Publish",),
-                    resources=(topic.arn,),
-                    principals={"Service": "events.amazonaws.com"},
-                    conditions={"StringEquals": {"aws:SourceAccount": props.account_id}},
-                )
+            policy=topic_publish_policy(
+                "PublishFromEventBridgeRulesOfThisAccount",
+                topic.arn,
+                ["events.amazonaws.com"],
+                props.account_id,
             ),
         )
         if props.alert_email:

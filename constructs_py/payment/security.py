@@ -6,10 +6,8 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from constructs_py.kms_key import KmsKey, KmsKeyProps, RoleGrant, ServiceGrant
+from constructs_py.kms_key import KmsKey, KmsKeyProps, RoleGrant, ServiceGrant, cloudwatch_logs_grant
 from constructs_py.waf_module import WafModule, WafModuleProps
-
-LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
 
 
 @dataclass(frozen=True)
@@ -113,20 +111,13 @@ class PaymentKeys(Construct):
                 region=props.region,
             ),
         )
-        log_groups = f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:*"
         self.logs = KmsKey(
             self,
             "logs",
             props=KmsKeyProps(
                 alias=props.logs_alias,
                 description="CloudWatch Logs groups of the payment platform",
-                service_grants=(
-                    ServiceGrant(
-                        f"logs.{props.region}.amazonaws.com",
-                        actions=LOGS_KEY_ACTIONS,
-                        conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
-                    ),
-                ),
+                service_grants=(cloudwatch_logs_grant(props.partition, props.region, props.account_id),),
                 account_id=props.account_id,
                 partition=props.partition,
                 region=props.region,

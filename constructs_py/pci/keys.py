@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
-from constructs_py.kms_key import KmsKey, KmsKeyProps, RoleGrant, ServiceGrant
-
-LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
+from constructs_py.kms_key import KmsKey, KmsKeyProps, RoleGrant, ServiceGrant, cloudwatch_logs_grant
 
 
 @dataclass(frozen=True)
@@ -67,7 +65,6 @@ class PciKeys(Construct):
                 region=props.region,
             ),
         )
-        log_groups = f"arn:{props.partition}:logs:{props.region}:{props.account_id}:log-group:*"
         trails = f"arn:{props.partition}:cloudtrail:*:{props.account_id}:trail/*"
         self.logs = KmsKey(
             self,
@@ -76,11 +73,7 @@ class PciKeys(Construct):
                 alias=props.logs_alias,
                 description="PCI log groups, CloudTrail log files and the security topic",
                 service_grants=(
-                    ServiceGrant(
-                        f"logs.{props.region}.amazonaws.com",
-                        actions=LOGS_KEY_ACTIONS,
-                        conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
-                    ),
+                    cloudwatch_logs_grant(props.partition, props.region, props.account_id),
                     ServiceGrant("events.amazonaws.com"),
                     ServiceGrant("cloudwatch.amazonaws.com"),
                     ServiceGrant(

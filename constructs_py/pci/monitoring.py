@@ -22,7 +22,7 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
-from constructs_py.policy_document import Statement, policy_json, trust_policy_json
+from constructs_py.policy_document import Statement, policy_json, topic_publish_policy, trust_policy_json
 
 
 def _any_event(*names: str) -> str:
@@ -148,14 +148,11 @@ class SecurityMonitoring(Construct):
             self,
             "topic-policy",
             arn=topic.arn,
-            policy=policy_json(
-                Statement(
-                    "PublishFromAlarmsAndRulesOfThisAccount",
-                    ("sns:Publish",),
-                    (topic.arn,),
-                    principals={"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
-                    conditions={"StringEquals": {"aws:SourceAccount": props.account_id}},
-                )
+            policy=topic_publish_policy(
+                "PublishFromAlarmsAndRulesOfThisAccount",
+                topic.arn,
+                ["cloudwatch.amazonaws.com", "events.amazonaws.com"],
+                props.account_id,
             ),
         )
         if props.alert_email:

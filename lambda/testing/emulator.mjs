@@ -6,23 +6,12 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { freePort } from './ports.mjs';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export async function startEmulator() {
   const python = process.env.EMULATOR_PYTHON ?? join(ROOT, '.venv', 'bin', 'python');
