@@ -10,7 +10,7 @@ from constructs import Construct
 
 from constructs_py.hcl_module import module_source
 
-MODULE_VERSION = "2.0.0"
+MODULE_VERSION = "2.1.0"
 """Version of modules/aurora this wrapper was written for (see its CHANGELOG)."""
 
 

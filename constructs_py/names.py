@@ -20,6 +20,7 @@ class PaymentNames:
     TRANSACTION_LOGS_BUCKET = NameSpec(NameKind.S3_BUCKET, "transaction-logs")
     ALB_LOGS_BUCKET = NameSpec(NameKind.S3_BUCKET, "alb-access-logs")
     WAF_LOGS_BUCKET = NameSpec(NameKind.S3_BUCKET, "aws-waf-logs-payments")
+    ACCESS_LOGS_BUCKET = NameSpec(NameKind.S3_BUCKET, "payment-access-logs")
     PAYMENTS_QUEUE = NameSpec(NameKind.SQS_QUEUE, "payments")
     PAYMENTS_DLQ = NameSpec(NameKind.SQS_QUEUE, "payments-dlq")
     ANALYTICS_QUEUE = NameSpec(NameKind.SQS_QUEUE, "payment-analytics")

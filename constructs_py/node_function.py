@@ -20,6 +20,7 @@ from cdktf_cdktf_provider_aws import (
 from constructs import Construct
 
 from constructs_py.lambda_package import build_package
+from constructs_py.log_retention import AUDIT_LOG_RETENTION_DAYS
 from constructs_py.policy_document import Statement, policy_json, trust_policy_json
 from constructs_py.queue_with_dlq import parking_queue
 
@@ -65,7 +66,7 @@ class NodeFunctionProps:
     memory_mb: int = 256
     subnet_ids: list[str] | None = None
     security_group_ids: list[str] | None = None
-    log_retention_days: int = 30
+    log_retention_days: int = AUDIT_LOG_RETENTION_DAYS
 
     def __post_init__(self) -> None:
         """Refuse unbounded or impossible settings before anything is created."""

@@ -18,12 +18,11 @@ from constructs import Construct
 
 from constructs_py.policy_document import Statement, policy_json
 
-SSE_S3_ONLY_REASONS = frozenset(
-    {
-        "ALB access-log delivery writes with SSE-S3 only; it cannot use a KMS key",
-        "S3 server access logging delivers only to buckets whose default encryption is SSE-S3",
-    }
+ALB_LOG_DELIVERY_SSE_S3 = "ALB access-log delivery writes with SSE-S3 only; it cannot use a KMS key"
+SERVER_ACCESS_LOGS_SSE_S3 = (
+    "S3 server access logging delivers only to buckets whose default encryption is SSE-S3"
 )
+SSE_S3_ONLY_REASONS = frozenset({ALB_LOG_DELIVERY_SSE_S3, SERVER_ACCESS_LOGS_SSE_S3})
 """The only accepted reasons for a bucket without our CMK."""
 
 

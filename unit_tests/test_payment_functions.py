@@ -32,7 +32,7 @@ def test_every_function_runs_node22_capped_traced_with_an_encrypted_dlq(stack: S
         assert body["tracing_config"] == {"mode": "Active"}, path
         assert body["dead_letter_config"] == {"target_arn": stack.ref("aws_sqs_queue", dlq_id, "arn")}, path
         assert dlq["kms_master_key_id"] == data_key and body["kms_key_arn"] == data_key, path
-        assert logs["kms_key_id"] == logs_key and logs["retention_in_days"] == 30, path
+        assert logs["kms_key_id"] == logs_key and logs["retention_in_days"] == 365, path
         assert body["source_code_hash"] and body["filename"].startswith("assets/"), path
         statements = role_statements(stack, path)
         assert statements["OwnLogGroupOnly"]["Resource"] == [

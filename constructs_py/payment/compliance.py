@@ -24,6 +24,7 @@ from cdktf_cdktf_provider_aws import (
 from constructs import Construct
 
 from constructs_py.config_recording import ConfigRecording, ConfigRecordingProps
+from constructs_py.log_retention import FLOW_LOG_RETENTION_DAYS
 from constructs_py.node_function import NodeFunction, NodeFunctionProps
 from constructs_py.policy_document import Statement, policy_json, topic_publish_policy, trust_policy_json
 from constructs_py.settings import CREATE
@@ -155,7 +156,7 @@ class Compliance(Construct):
             self,
             "remediation-flow-logs",
             name=props.flow_log_group_name,
-            retention_in_days=30,
+            retention_in_days=FLOW_LOG_RETENTION_DAYS,
             kms_key_id=props.logs_key_arn,
         )
         flow_logs_role = iam_role.IamRole(

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_aws import security_group, vpc_security_group_egress_rule
 from constructs import Construct
 
+from constructs_py.log_retention import FLOW_LOG_RETENTION_DAYS
 from constructs_py.vpc_module import FlowLogsProps, VpcModule, VpcModuleProps
-
-FLOW_LOG_RETENTION_DAYS = 30
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
-"""Buckets of the payment platform: transaction logs, ALB and WAF logs, GuardDuty, Config, Firehose."""
+"""Buckets of the payment platform and the access-log bucket recording every request to them.
+
+Transaction logs, ALB and WAF logs, GuardDuty findings, Config snapshots and the Firehose destination.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from constructs import Construct
 
@@ -11,11 +15,17 @@ from constructs_py.log_delivery_policies import (
     config_delivery,
     guardduty_findings_export,
     log_delivery_service,
+    s3_server_access_logging,
 )
-from constructs_py.secure_bucket import LifecycleRule, SecureBucket, SecureBucketProps
+from constructs_py.secure_bucket import (
+    ALB_LOG_DELIVERY_SSE_S3,
+    SERVER_ACCESS_LOGS_SSE_S3,
+    LifecycleRule,
+    SecureBucket,
+    SecureBucketProps,
+)
 
 ALB_LOG_PREFIX = "alb"
-ALB_SSE_S3_REASON = "ALB access-log delivery writes with SSE-S3 only; it cannot use a KMS key"
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,7 @@ class PaymentStorageProps:
         guardduty_bucket: Name of the GuardDuty findings bucket.
         config_bucket: Name of the Config snapshots bucket.
         stream_bucket: Name of the Firehose destination bucket.
+        access_logs_bucket: Name of the bucket receiving the others' server access logs.
         data_key_arn: CMK of the buckets that can use one.
         account_id: Account id (token).
         partition: Partition (token).
@@ -41,6 +52,7 @@ class PaymentStorageProps:
     guardduty_bucket: str
     config_bucket: str
     stream_bucket: str
+    access_logs_bucket: str
     data_key_arn: str
     account_id: str
     partition: str
@@ -66,14 +78,35 @@ class PaymentStorage(Construct):
         config_snapshots: AWS Config snapshots and history (CMK, versioned), old versions kept a year.
         stream: Firehose destination (CMK), in S3 Intelligent-Tiering from day 0.
         alb_log_prefix: Key prefix of ALB access logs.
+        access_logs: Server access logs of all the above (SSE-S3, the only encryption S3 log
+            delivery supports), kept a year (PCI DSS 10.5.1); each bucket under its own prefix.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: PaymentStorageProps) -> None:
-        """Create the buckets."""
+        """Create the access-log bucket first, then the buckets that log into it."""
         super().__init__(scope, construct_id)
 
         def arn(name: str) -> str:
             return f"arn:{props.partition}:s3:::{name}"
+
+        self.access_logs = SecureBucket(
+            self,
+            "access-logs",
+            props=SecureBucketProps(
+                bucket_name=props.access_logs_bucket,
+                bucket_arn=arn(props.access_logs_bucket),
+                kms_key_arn=None,
+                sse_s3_reason=SERVER_ACCESS_LOGS_SSE_S3,
+                lifecycle_rules=(
+                    LifecycleRule("expire-after-1-year", expiration_days=365, noncurrent_expiration_days=30),
+                ),
+                policy_statements=s3_server_access_logging(arn(props.access_logs_bucket), props.account_id),
+            ),
+        )
+
+        def logged(key: str) -> dict[str, Any]:
+            # The policy's bucket attribute: logging is configured only once S3 may deliver.
+            return {"access_log_bucket": self.access_logs.policy.bucket, "access_log_prefix": f"{key}/"}
 
         self.transaction_logs = SecureBucket(
             self,
@@ -83,6 +116,7 @@ class PaymentStorage(Construct):
                 bucket_arn=arn(props.transaction_logs_bucket),
                 kms_key_arn=props.data_key_arn,
                 lifecycle_rules=(LifecycleRule("expire-noncurrent-versions", noncurrent_expiration_days=90),),
+                **logged("transaction-logs"),
             ),
         )
         self.alb_log_prefix = ALB_LOG_PREFIX
@@ -93,13 +127,14 @@ class PaymentStorage(Construct):
                 bucket_name=props.alb_logs_bucket,
                 bucket_arn=arn(props.alb_logs_bucket),
                 kms_key_arn=None,
-                sse_s3_reason=ALB_SSE_S3_REASON,
+                sse_s3_reason=ALB_LOG_DELIVERY_SSE_S3,
                 lifecycle_rules=(
                     LifecycleRule("expire-after-90-days", expiration_days=90, noncurrent_expiration_days=1),
                 ),
                 policy_statements=alb_access_log_delivery(
                     arn(props.alb_logs_bucket), ALB_LOG_PREFIX, props.account_id, props.region
                 ),
+                **logged("alb-logs"),
             ),
         )
         self.waf_logs = SecureBucket(
@@ -117,6 +152,7 @@ class PaymentStorage(Construct):
                 policy_statements=log_delivery_service(
                     arn(props.waf_logs_bucket), props.account_id, props.partition, props.region
                 ),
+                **logged("waf-logs"),
             ),
         )
         self.guardduty_findings = SecureBucket(
@@ -132,6 +168,7 @@ class PaymentStorage(Construct):
                 policy_statements=guardduty_findings_export(
                     arn(props.guardduty_bucket), props.account_id, props.partition, props.region
                 ),
+                **logged("guardduty-findings"),
             ),
         )
         self.config_snapshots = SecureBucket(
@@ -143,6 +180,7 @@ class PaymentStorage(Construct):
                 kms_key_arn=props.data_key_arn,
                 lifecycle_rules=(LifecycleRule("expire-old-versions", noncurrent_expiration_days=365),),
                 policy_statements=config_delivery(arn(props.config_bucket), props.account_id),
+                **logged("config-snapshots"),
             ),
         )
         self.stream = SecureBucket(
@@ -157,5 +195,6 @@ class PaymentStorage(Construct):
                         "intelligent-tiering", intelligent_tiering_days=0, noncurrent_expiration_days=30
                     ),
                 ),
+                **logged("stream"),
             ),
         )

@@ -22,6 +22,7 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
+from constructs_py.log_retention import AUDIT_LOG_RETENTION_DAYS
 from constructs_py.node_function import NodeFunction, NodeFunctionProps
 from constructs_py.policy_document import Statement, policy_json, trust_policy_json
 
@@ -90,7 +91,7 @@ class TransactionStream(Construct):
             self,
             "logs",
             name=f"/aws/kinesisfirehose/{props.stream_name}",
-            retention_in_days=30,
+            retention_in_days=AUDIT_LOG_RETENTION_DAYS,
             kms_key_id=props.logs_key_arn,
         )
         log_stream = cloudwatch_log_stream.CloudwatchLogStream(

@@ -23,12 +23,14 @@ from constructs_py.log_delivery_policies import (
     log_delivery_service,
     s3_server_access_logging,
 )
-from constructs_py.secure_bucket import LifecycleRule, SecureBucket, SecureBucketProps
+from constructs_py.secure_bucket import (
+    SERVER_ACCESS_LOGS_SSE_S3,
+    LifecycleRule,
+    SecureBucket,
+    SecureBucketProps,
+)
 from constructs_py.settings import Target
 
-ACCESS_LOG_SSE_S3_REASON = (
-    "S3 server access logging delivers only to buckets whose default encryption is SSE-S3"
-)
 FLOW_LOG_PREFIX = "vpc-flow-logs/"
 """Where flow logs land inside their bucket (the bucket root on the emulator: capability list)."""
 ACCESS_LOG_PREFIXES = {"raw": "raw/", "processed": "processed/", "flow-logs": "flow-logs/", "trail": "trail/"}
@@ -104,7 +106,7 @@ class PciBuckets(Construct):
                 bucket_name=props.access_logs_bucket,
                 bucket_arn=arn(props.access_logs_bucket),
                 kms_key_arn=None,
-                sse_s3_reason=ACCESS_LOG_SSE_S3_REASON,
+                sse_s3_reason=SERVER_ACCESS_LOGS_SSE_S3,
                 lifecycle_rules=(ONE_YEAR,),
                 policy_statements=s3_server_access_logging(arn(props.access_logs_bucket), props.account_id),
             ),

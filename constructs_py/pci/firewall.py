@@ -34,6 +34,7 @@ from cdktf_cdktf_provider_aws import (
 from constructs import Construct
 
 from constructs_py.capabilities import hosts
+from constructs_py.log_retention import AUDIT_LOG_RETENTION_DAYS
 from constructs_py.settings import Target
 
 ALLOWED_SERVICES = ("s3", "kms", "secretsmanager", "logs", "sts", "ssm", "lambda", "sqs")
@@ -105,7 +106,11 @@ class PciFirewall(Construct):
         super().__init__(scope, construct_id)
         groups = {
             kind: cloudwatch_log_group.CloudwatchLogGroup(
-                self, f"{kind}-logs", name=name, retention_in_days=365, kms_key_id=props.logs_key_arn
+                self,
+                f"{kind}-logs",
+                name=name,
+                retention_in_days=AUDIT_LOG_RETENTION_DAYS,
+                kms_key_id=props.logs_key_arn,
             )
             for kind, name in (("alert", props.alert_log_group), ("flow", props.flow_log_group))
         }

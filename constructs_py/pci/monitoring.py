@@ -22,6 +22,7 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
+from constructs_py.log_retention import AUDIT_LOG_RETENTION_DAYS
 from constructs_py.policy_document import Statement, policy_json, topic_publish_policy, trust_policy_json
 
 
@@ -163,7 +164,7 @@ class SecurityMonitoring(Construct):
             self,
             "trail-logs",
             name=props.trail_log_group,
-            retention_in_days=365,
+            retention_in_days=AUDIT_LOG_RETENTION_DAYS,
             kms_key_id=props.logs_key_arn,
         )
         role = iam_role.IamRole(
@@ -192,7 +193,7 @@ class SecurityMonitoring(Construct):
             kms_key_id=props.logs_key_arn,
             enable_log_file_validation=True,
             include_global_service_events=True,
-            is_multi_region_trail=False,
+            is_multi_region_trail=True,
             cloud_watch_logs_group_arn=f"{group.arn}:*",
             cloud_watch_logs_role_arn=role.arn,
             depends_on=[policy],

@@ -75,6 +75,7 @@ class PaymentPlatformStack(TerraformStack):
                 guardduty_bucket=namer.name(N.GUARDDUTY_BUCKET),
                 config_bucket=namer.name(N.CONFIG_BUCKET),
                 stream_bucket=namer.name(N.STREAM_BUCKET),
+                access_logs_bucket=namer.name(N.ACCESS_LOGS_BUCKET),
                 data_key_arn=keys.data.key_arn,
                 **where,
             ),

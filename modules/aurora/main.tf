@@ -22,6 +22,17 @@ resource "aws_rds_cluster_parameter_group" "this" {
     value = "1"
   }
 
+  # Query logging (PCI DSS 10.2): schema and privilege changes, and statements slower than the threshold.
+  parameter {
+    name  = "log_statement"
+    value = var.log_statement
+  }
+
+  parameter {
+    name  = "log_min_duration_statement"
+    value = tostring(var.log_min_duration_ms)
+  }
+
   tags = var.tags
 }
 

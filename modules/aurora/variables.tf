@@ -172,6 +172,30 @@ variable "create_proxy" {
   nullable    = false
 }
 
+variable "log_statement" {
+  description = "Which statements PostgreSQL logs (log_statement): ddl records schema and privilege changes."
+  type        = string
+  default     = "ddl"
+  nullable    = false
+
+  validation {
+    condition     = contains(["ddl", "mod", "all"], var.log_statement)
+    error_message = "log_statement: one of ddl, mod, all (none would switch query logging off)."
+  }
+}
+
+variable "log_min_duration_ms" {
+  description = "Log every statement that runs at least this long, in milliseconds (log_min_duration_statement)."
+  type        = number
+  default     = 1000
+  nullable    = false
+
+  validation {
+    condition     = var.log_min_duration_ms >= 0 && floor(var.log_min_duration_ms) == var.log_min_duration_ms
+    error_message = "log_min_duration_ms: a whole number of milliseconds, 0 or more (-1 would switch it off)."
+  }
+}
+
 variable "tags" {
   description = "Tags merged onto every resource."
   type        = map(string)

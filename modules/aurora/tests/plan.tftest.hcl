@@ -64,6 +64,19 @@ run "storage_and_secret_encrypted_with_the_cmk_and_no_password_in_state" {
   }
 }
 
+run "query_logging_on_the_parameter_group" {
+  command = plan
+
+  assert {
+    condition     = one([for p in aws_rds_cluster_parameter_group.this.parameter : p.value if p.name == "log_statement"]) == "ddl"
+    error_message = "log_statement must default to ddl (schema and privilege changes logged)."
+  }
+  assert {
+    condition     = one([for p in aws_rds_cluster_parameter_group.this.parameter : p.value if p.name == "log_min_duration_statement"]) == "1000"
+    error_message = "log_min_duration_statement must default to 1000 ms."
+  }
+}
+
 run "proxy_requires_tls_and_iam_auth" {
   command = plan
 
@@ -132,4 +145,14 @@ run "rejects_too_many_readers" {
   }
 
   expect_failures = [var.reader_count]
+}
+
+run "rejects_query_logging_off" {
+  command = plan
+
+  variables {
+    log_statement = "none"
+  }
+
+  expect_failures = [var.log_statement]
 }
