@@ -24,6 +24,16 @@ if [ ! -f "$stamp" ]; then
   [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "setup: pip install failed" >&2; exit 1; }
   rm -f .venv/.installed-* && touch "$stamp"
 fi
+# checkov (the static compliance gate) lives in its own venv: its pins (boto3 among them) clash with ours.
+checkov_stamp=".venv-checkov/.installed-$(sha256sum .ci/checkov/requirements.txt | cut -c1-16)"
+if [ ! -f "$checkov_stamp" ]; then
+  echo "setup: installing checkov from .ci/checkov/requirements.txt into .venv-checkov"
+  [ -x .venv-checkov/bin/python ] || python3 -m venv .venv-checkov
+  .venv-checkov/bin/python -m pip install --quiet --disable-pip-version-check -r .ci/checkov/requirements.txt 2>&1 \
+    | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+  [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "setup: checkov install failed" >&2; exit 1; }
+  rm -f .venv-checkov/.installed-* && touch "$checkov_stamp"
+fi
 # The Lambda functions' dependencies (packaged into their zips at synth, and used by their tests).
 for lock in lambda/*/package-lock.json; do
   dir="$(dirname "$lock")"

@@ -8,8 +8,9 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
-from harness.emulator import EMULATOR_CREDENTIALS
+from harness.emulator import EMULATOR_CREDENTIALS, is_answering
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,16 @@ class AwsTarget:
             kwargs["aws_secret_access_key"] = self.credentials["AWS_SECRET_ACCESS_KEY"]
             kwargs["aws_session_token"] = self.credentials.get("AWS_SESSION_TOKEN")
         return self._session.client(service, **kwargs)  # type: ignore[call-overload]
+
+    def answers(self) -> bool:
+        """True when the target answers an API call now (the emulator's management page, or STS)."""
+        if self.endpoint is not None:
+            return is_answering(self.endpoint)
+        try:
+            self._new_client("sts").get_caller_identity()
+        except (BotoCoreError, ClientError):
+            return False
+        return True
 
     def terraform_env(self) -> dict[str, str]:
         """Environment for Terraform subprocesses talking to this target."""

@@ -4,6 +4,8 @@ python -m harness demo                 # embedded emulator, destroy at the end
 python -m harness demo --keep          # leave it up (emulator: until Ctrl-C)
 python -m harness demo --target aws --alert-email team@example.org
 python -m harness destroy --workdir .work/demo-ab12cd   # tear down a kept AWS environment
+python -m harness cycle --stack-dir cdktf.out/stacks/<stack> --workdir W --run-id R --endpoint URL
+                                       # deploy an already synthesized stack, then destroy it
 """
 
 from __future__ import annotations
@@ -51,6 +53,15 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         "destroy", help="destroy an environment kept by 'demo --keep' (AWS or external emulator)"
     )
     destroy.add_argument("--workdir", type=Path, required=True)
+    cycle = sub.add_parser(
+        "cycle",
+        help="deploy an already synthesized stack and destroy it; Ctrl-C or a failure still tears down",
+    )
+    cycle.add_argument("--stack-dir", type=Path, required=True, help="cdktf.out/stacks/<stack>")
+    cycle.add_argument("--workdir", type=Path, required=True, help="logs, CLI config and run metadata")
+    cycle.add_argument("--run-id", required=True, help="the run id the stack was synthesized with")
+    cycle.add_argument("--endpoint", default=None, help="emulator URL (default: AWS)")
+    cycle.add_argument("--region", default="us-east-1")
     evidence = sub.add_parser("evidence", help="write the PCI DSS evidence report of the last test run")
     evidence.add_argument("--junit", type=Path, default=PROJECT_ROOT / ".work" / "test-results.xml")
     evidence.add_argument("--out", type=Path, default=PROJECT_ROOT / ".work" / "evidence")
@@ -172,11 +183,31 @@ def destroy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cycle(args: argparse.Namespace) -> int:
+    """Deploy the synthesized stack, then destroy it and sweep, whatever happens in between."""
+    target = (
+        AwsTarget.emulator(args.region, args.endpoint) if args.endpoint else AwsTarget(region=args.region)
+    )
+    env = EphemeralEnvironment(
+        stack_name=args.stack_dir.name,
+        run_id=args.run_id,
+        stack_dir=args.stack_dir,
+        workdir=args.workdir,
+        target=target,
+        progress=say,
+        environ=os.environ,
+    )
+    with env.deployed():
+        say(f"deployed {len(env.outputs)} outputs; destroying")
+    say(f"destroyed; orphan sweep clean for run {args.run_id}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Dispatch the subcommand; turn harness failures into one clear line and exit code 1."""
     args = _parse(sys.argv[1:] if argv is None else argv)
     try:
-        commands = {"demo": demo, "destroy": destroy, "evidence": evidence}
+        commands = {"demo": demo, "destroy": destroy, "evidence": evidence, "cycle": cycle}
         return commands[args.command](args)
     except SettingsError as err:
         say(f"invalid settings: {err}")

@@ -41,6 +41,10 @@ def throwaway_secrets(stack_dir: Path) -> dict[str, str]:
     }
 
 
+DEPLOY_PLAN = "deploy.tfplan"
+"""The saved plan a deploy applies, in the stack's directory."""
+
+
 class OrphansFoundError(RuntimeError):
     """Resources carrying the run id survived teardown."""
 
@@ -64,6 +68,9 @@ class EphemeralEnvironment:
         progress: Receives one line per stage event.
         environ: Read for ``SKIP_<stage>`` switches.
         mirror: Provider mirror for the generated CLI config.
+        before_apply: Gate called with the plan's JSON file between plan and apply (e.g. the
+            compliance scan); when it raises, nothing is applied.
+        unreachable_wait_seconds: How long teardown waits for a target that stopped answering.
     """
 
     stack_name: str
@@ -74,6 +81,8 @@ class EphemeralEnvironment:
     progress: Progress = print
     environ: Mapping[str, str] = field(default_factory=dict)
     mirror: Path = DEFAULT_MIRROR
+    before_apply: Callable[[Path], None] | None = None
+    unreachable_wait_seconds: float = 300.0
     outputs: dict[str, Any] = field(default_factory=dict, init=False)
     torn_down: bool = field(default=False, init=False)
     orphans: list[Orphan] = field(default_factory=list, init=False)
@@ -108,14 +117,25 @@ class EphemeralEnvironment:
             return True
         return False
 
+    @property
+    def plan_json_path(self) -> Path:
+        """Where the deploy's plan is kept as JSON (for the compliance gate and the evidence report)."""
+        return self.workdir / f"{self.stack_name}.plan.json"
+
     def deploy(self) -> dict[str, Any]:
-        """``init`` + ``apply`` (unless ``SKIP_deploy``), then read the outputs."""
+        """``init``, ``plan``, the ``before_apply`` gate, ``apply`` of that plan (unless ``SKIP_deploy``)."""
         if not self.skipped("deploy"):
             self._write_metadata()
             with self._stage("deploy: terraform init"):
                 self.terraform.init()
+            with self._stage("deploy: terraform plan"):
+                plan = self.terraform.plan_to_file(DEPLOY_PLAN)
+                self.plan_json_path.write_text(json.dumps(plan))
+            if self.before_apply is not None:
+                with self._stage("deploy: gate before apply"):
+                    self.before_apply(self.plan_json_path)
             with self._stage("deploy: terraform apply"):
-                self.terraform.apply()
+                self.terraform.apply_plan(DEPLOY_PLAN)
         self.outputs = self.terraform.output()
         if not self.outputs:
             raise RuntimeError(
@@ -124,7 +144,11 @@ class EphemeralEnvironment:
         return self.outputs
 
     def teardown(self) -> list[Orphan]:
-        """Destroy (unless ``SKIP_teardown``) and sweep; idempotent. Raises when orphans remain."""
+        """Destroy (unless ``SKIP_teardown``) and sweep; idempotent. Raises when orphans remain.
+
+        Says what it found in state before destroying, so a failed or interrupted deploy reports what
+        it had created and what was cleaned.
+        """
         if self.torn_down or self.skipped("teardown"):
             return self.orphans
         with self._stage("teardown: terraform destroy"):
@@ -138,14 +162,53 @@ class EphemeralEnvironment:
         return self.orphans
 
     def _destroy(self) -> None:
-        """Destroy; if it fails once, retry once: a half-created resource often clears on a second pass."""
+        """Destroy what state holds, retrying while the target does not answer.
+
+        A failure that is not about reaching the target is retried once: a half-created resource
+        often clears on a second pass. An unreachable target (emulator restarting, network gone) is
+        waited for, up to ``unreachable_wait_seconds``, then destroy runs again.
+        """
         if not (self.stack_dir / ".terraform").exists():
             self.terraform.init()
+        in_state = self._state_or_none()
+        if in_state is not None:
+            self._say(f"teardown: {len(in_state)} resources in state to destroy{_by_type(in_state)}")
+        deadline = time.monotonic() + self.unreachable_wait_seconds
+        retried_other = False
+        while True:
+            try:
+                self.terraform.destroy()
+                return
+            except TerraformError as err:
+                first = err.errors.splitlines()[:1]
+                if err.retryable and time.monotonic() < deadline:
+                    if not self._wait_until_answering(deadline):
+                        raise
+                    self._say(f"destroy failed ({first}); the target answers: retrying destroy")
+                    continue
+                if retried_other:
+                    raise
+                retried_other = True
+                self._say(f"destroy failed, retrying once: {first}")
+
+    def _state_or_none(self) -> list[str] | None:
         try:
-            self.terraform.destroy()
-        except TerraformError as err:
-            self._say(f"destroy failed, retrying once: {err.errors.splitlines()[:1]}")
-            self.terraform.destroy()
+            return self.terraform.state_list()
+        except TerraformError:
+            return None
+
+    def _wait_until_answering(self, deadline: float) -> bool:
+        """Poll the target until it answers or ``deadline`` passes; True when it answers."""
+        self._say(
+            f"target {self.target.endpoint or self.target.region} does not answer: waiting up to "
+            f"{max(0, deadline - time.monotonic()):.0f}s for it before destroying again"
+        )
+        while time.monotonic() < deadline:
+            if self.target.answers():
+                return True
+            time.sleep(2)
+        self._say("target still does not answer: state is kept for a later `python -m harness destroy`")
+        return False
 
     @contextmanager
     def deployed(self) -> Iterator[EphemeralEnvironment]:
@@ -166,6 +229,20 @@ class EphemeralEnvironment:
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         (self.workdir / f"{self.stack_name}.run.json").write_text(json.dumps(meta, indent=2))
+
+
+def _by_type(addresses: list[str]) -> str:
+    """`` (12 aws_s3_bucket..., ...)``: the five most common resource types of ``addresses``."""
+    if not addresses:
+        return ""
+    counts: dict[str, int] = {}
+    for address in addresses:
+        parts = address.split(".")
+        while parts and parts[0] == "module":
+            parts = parts[2:]
+        counts[parts[0]] = counts.get(parts[0], 0) + 1
+    common = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:5]
+    return " (" + ", ".join(f"{n} {kind}" for kind, n in common) + (", ..." if len(counts) > 5 else "") + ")"
 
 
 @contextmanager

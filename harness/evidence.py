@@ -114,10 +114,11 @@ class Evidence:
     failed: list[str] = field(default_factory=list)
 
 
-def read_junit(path: Path) -> list[TestResult]:
-    """Test outcomes from a pytest JUnit XML report."""
+def read_junit(path: Path) -> tuple[list[TestResult], float]:
+    """Test outcomes from a pytest JUnit XML report, and the wall time of its longest suite."""
+    root = ET.parse(path).getroot()  # noqa: S314 - our own pytest report
     results = []
-    for case in ET.parse(path).getroot().iter("testcase"):  # noqa: S314 - our own pytest report
+    for case in root.iter("testcase"):
         test_id = f"{case.get('classname', '')}::{case.get('name', '')}"
         outcome, message = "passed", ""
         for child in case:
@@ -126,7 +127,7 @@ def read_junit(path: Path) -> list[TestResult]:
             elif child.tag == "skipped":
                 outcome, message = "skipped", child.get("message", "")
         results.append(TestResult(test_id, outcome, message))
-    return results
+    return results, max((float(s.get("time", "0")) for s in root.iter("testsuite")), default=0.0)
 
 
 def stack_resources(outdir: Path) -> list[dict[str, str]]:
@@ -177,15 +178,24 @@ def collect(outdir: Path, results: list[TestResult]) -> list[Evidence]:
 
 
 def write_report(
-    evidence: list[Evidence], runs: list[dict[str, Any]], destination: Path, generated: str | None = None
+    evidence: list[Evidence],
+    runs: list[dict[str, Any]],
+    destination: Path,
+    generated: str | None = None,
+    static_scans: list[dict[str, Any]] | None = None,
 ) -> tuple[Path, Path]:
-    """Write ``evidence.json`` and ``evidence.md`` into ``destination``; return both paths."""
+    """Write ``evidence.json`` and ``evidence.md`` into ``destination``; return both paths.
+
+    ``static_scans`` are the compliance gate's records (checkov on each stack's plan) of the run.
+    """
+    static_scans = static_scans or []
     destination.mkdir(parents=True, exist_ok=True)
     stamp = generated or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     document = {
         "standard": "PCI DSS v4.0",
         "generated": stamp,
         "runs": runs,
+        "static_scans": static_scans,
         "requirements": [
             {
                 "number": e.requirement.number,
@@ -206,6 +216,14 @@ def write_report(
         lines.append(
             f"- Live run `{run['run_id']}` of `{run['stack']}` on {where}, deployed {run['created']}."
         )
+    if static_scans:
+        lines += ["", "## Static compliance scan (checkov, before each apply)", ""]
+        for scan in static_scans:
+            lines.append(
+                f"- `{scan['scan']}`: {scan['passed']} checks passed, {len(scan['failed'])} failed, "
+                f"{len(scan['waived'])} accepted exceptions:"
+            )
+            lines += [f"  - {w['finding']}: {w['reason']}" for w in scan["waived"]]
     for e in evidence:
         lines += ["", f"## Requirement {e.requirement.number}: {e.requirement.title}", ""]
         lines.append(f"Implemented by {len(e.resources)} resources:")
@@ -234,13 +252,10 @@ def run_metadata(work_root: Path, since: float) -> list[dict[str, Any]]:
 
 def generate(junit: Path, work_root: Path, destination: Path) -> tuple[Path, Path]:
     """The report of the run that wrote ``junit``: its live runs and the stacks they synthesized."""
-    results = read_junit(junit)
-    started = junit.stat().st_mtime - max(
-        (float(s.get("time", "0")) for s in ET.parse(junit).getroot().iter("testsuite")),  # noqa: S314
-        default=0.0,
-    )
-    runs = run_metadata(work_root, since=started - 60)
+    results, suite_time = read_junit(junit)
+    runs = run_metadata(work_root, since=junit.stat().st_mtime - suite_time - 60)
     if not runs:
         raise FileNotFoundError(f"no live run under {work_root} belongs to {junit}: run the live tests first")
-    outdir = work_root / f"it-{runs[-1]['run_id']}" / "cdktf.out"
-    return write_report(collect(outdir, results), runs, destination)
+    rundir = work_root / f"it-{runs[-1]['run_id']}"
+    scans = [json.loads(p.read_text()) for p in sorted(rundir.glob("*.checkov.json"))]
+    return write_report(collect(rundir / "cdktf.out", results), runs, destination, static_scans=scans)

@@ -44,12 +44,15 @@ MAX_ATTEMPTS = 3
 class TerraformError(RuntimeError):
     """A Terraform command failed; the message carries its error lines and the log path."""
 
-    def __init__(self, command: Sequence[str], returncode: int, errors: str, log_path: Path) -> None:
-        """Describe the failed command."""
+    def __init__(
+        self, command: Sequence[str], returncode: int, errors: str, log_path: Path, *, retryable: bool = False
+    ) -> None:
+        """Describe the failed command; ``retryable`` when its output matched a transient error."""
         self.command = list(command)
         self.returncode = returncode
         self.errors = errors
         self.log_path = log_path
+        self.retryable = retryable
         super().__init__(
             f"terraform {' '.join(command)} exited {returncode}; full log: {log_path}\n{errors}".rstrip()
         )
@@ -97,20 +100,28 @@ class Terraform:
     env: Mapping[str, str] = field(repr=False)
     parallelism: int = 20
 
-    def run(self, *args: str, allowed_exit_codes: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, allowed_exit_codes: tuple[int, ...] = (0,), attempts: int = MAX_ATTEMPTS
+    ) -> subprocess.CompletedProcess[str]:
         """Run ``terraform <args>``, retrying retryable failures; raise :class:`TerraformError` otherwise.
 
         On Ctrl-C or SIGTERM, Terraform is sent SIGINT and waited for, so it can stop gracefully and
         write its state; then the interrupt propagates and the caller's teardown runs.
         """
         command = ["terraform", *args]
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        for attempt in range(1, attempts + 1):
             result = self._run_once(command)
             if result.returncode in allowed_exit_codes:
                 return result
             pattern = is_retryable(result.stdout)
-            if pattern is None or attempt == MAX_ATTEMPTS:
-                raise TerraformError(args, result.returncode, error_lines(result.stdout), self.log_path)
+            if pattern is None or attempt == attempts:
+                raise TerraformError(
+                    args,
+                    result.returncode,
+                    error_lines(result.stdout),
+                    self.log_path,
+                    retryable=pattern is not None,
+                )
             self._log(
                 f"# retrying after a transient error matching /{pattern.pattern}/ (attempt {attempt})\n"
             )
@@ -142,12 +153,26 @@ class Terraform:
             if process.poll() is None:
                 self._log("# interrupted: asking terraform to stop gracefully (SIGINT)\n")
                 process.send_signal(signal.SIGINT)
-                try:
-                    process.wait(timeout=300)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+                self._drain_until_exit(process)
             raise
         return subprocess.CompletedProcess(command, process.returncode, "".join(chunks), "")
+
+    def _drain_until_exit(self, process: subprocess.Popen[str], timeout: float = 300) -> None:
+        """Keep logging an interrupted Terraform's output (a full pipe would stall it) until it exits."""
+        deadline = time.monotonic() + timeout
+        assert process.stdout is not None
+        with self.log_path.open("a") as log:
+            for line in process.stdout:
+                log.write(line)
+                log.flush()
+                if time.monotonic() > deadline:
+                    break
+        try:
+            process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self._log("# terraform did not stop in time: killed (state may need `terraform state rm`)\n")
+            process.kill()
+            process.wait()
 
     def _log(self, text: str) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +186,33 @@ class Terraform:
     def apply(self) -> None:
         """``terraform apply -auto-approve``."""
         self.run("apply", "-auto-approve", "-input=false", "-no-color", f"-parallelism={self.parallelism}")
+
+    def plan_to_file(self, plan_file: str) -> dict[str, Any]:
+        """``terraform plan -out=<plan_file>``, returning the plan as JSON (``terraform show -json``)."""
+        self.run("plan", "-input=false", "-no-color", f"-parallelism={self.parallelism}", f"-out={plan_file}")
+        shown: dict[str, Any] = json.loads(self.run("show", "-json", "-no-color", plan_file).stdout)
+        return shown
+
+    def apply_plan(self, plan_file: str) -> None:
+        """Apply exactly the saved plan ``plan_file``.
+
+        A saved plan cannot be applied twice: after a transient failure part of it is already applied,
+        so the retry is a fresh ``apply`` of the same configuration.
+        """
+        try:
+            self.run(
+                "apply",
+                "-input=false",
+                "-no-color",
+                f"-parallelism={self.parallelism}",
+                plan_file,
+                attempts=1,
+            )
+        except TerraformError as err:
+            if not err.retryable:
+                raise
+            self._log("# the saved plan's apply hit a transient error: applying the configuration again\n")
+            self.apply()
 
     def destroy(self) -> None:
         """``terraform destroy -auto-approve``."""

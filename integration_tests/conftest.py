@@ -10,7 +10,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ import pytest
 
 from constructs_py.settings import Settings
 from harness.aws_target import AwsTarget
+from harness.compliance_gate import record_path, scan_plan
 from harness.emulator import MotoServer, external_endpoint
 from harness.environment import EphemeralEnvironment, interrupts_as_keyboard_interrupt
 from harness.run_id import new_run_id
@@ -38,7 +39,7 @@ class LiveRun:
     settings: Settings
 
 
-def _progress_writer(config: pytest.Config, log: Path) -> callable:  # type: ignore[valid-type]
+def _progress_writer(config: pytest.Config, log: Path) -> Callable[[str], None]:
     capture = config.pluginmanager.getplugin("capturemanager")
     reporter = config.pluginmanager.getplugin("terminalreporter")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
@@ -91,15 +92,30 @@ def live_run(request: pytest.FixtureRequest) -> Iterator[LiveRun]:
     yield LiveRun(run_id=run_id, target=target, workdir=workdir, outdir=outdir, settings=settings)
 
 
+def _compliance_gate(live_run: LiveRun, stack: str, say: Callable[[str], None]) -> Callable[[Path], None]:
+    """The checkov gate on the deploy's plan: records its result, then refuses the apply on a failure."""
+    target = "emulator" if live_run.target.is_emulator else "aws"
+
+    def gate(plan_json: Path) -> None:
+        result = scan_plan(stack, plan_json, target=target)
+        record_path(live_run.workdir, stack).write_text(json.dumps(result.to_json(), indent=2))
+        say(f"[{stack} {live_run.run_id}] {result.summary()}")
+        result.raise_if_failed()
+
+    return gate
+
+
 def _environment(request: pytest.FixtureRequest, live_run: LiveRun, stack: str) -> EphemeralEnvironment:
+    say = _progress_writer(request.config, live_run.workdir / "progress.log")
     env = EphemeralEnvironment(
         stack_name=stack,
         run_id=live_run.run_id,
         stack_dir=live_run.outdir / "stacks" / stack,
         workdir=live_run.workdir,
         target=live_run.target,
-        progress=_progress_writer(request.config, live_run.workdir / "progress.log"),
+        progress=say,
         environ=os.environ,
+        before_apply=_compliance_gate(live_run, stack, say),
     )
     request.addfinalizer(
         env.teardown

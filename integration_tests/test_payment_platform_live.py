@@ -19,8 +19,13 @@ from harness.node_handler import run_handler
 from harness.probes import bucket_default_kms_key, key_rotation_enabled, message_reaches_dlq, queue_kms_key
 from harness.stages import skip_requested
 from integration_tests.idempotency import unexplained_changes
+from integration_tests.static_gate import assert_gate_passed_on_what_was_applied
 
 pytestmark = pytest.mark.live
+
+
+def test_plan_passed_the_checkov_gate_before_apply(payment_platform: EphemeralEnvironment) -> None:
+    assert_gate_passed_on_what_was_applied(payment_platform)
 
 
 def test_data_key_rotates(payment_platform: EphemeralEnvironment) -> None:

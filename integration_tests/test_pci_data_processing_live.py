@@ -19,8 +19,13 @@ from harness.node_handler import run_handler
 from harness.probes import bucket_default_kms_key, key_rotation_enabled
 from harness.stages import skip_requested
 from integration_tests.idempotency import unexplained_changes
+from integration_tests.static_gate import assert_gate_passed_on_what_was_applied
 
 pytestmark = pytest.mark.live
+
+
+def test_plan_passed_the_checkov_gate_before_apply(pci_environment: EphemeralEnvironment) -> None:
+    assert_gate_passed_on_what_was_applied(pci_environment)
 
 
 def test_keys_rotate(pci_environment: EphemeralEnvironment) -> None:

@@ -47,6 +47,16 @@ def fake_run(work: Path) -> Path:
     (work / "it-abc123" / "pci-data-processing.run.json").write_text(
         json.dumps({**run, "created": "2026-11-22T10:00:00Z"})
     )
+    gate = {
+        "scan": "pci-data-processing",
+        "passed": 232,
+        "failed": [],
+        "waived": [
+            {"finding": "CKV_AWS_18 aws_s3_bucket.logs (access logging)", "reason": "log target itself"}
+        ],
+        "stale": [],
+    }
+    (work / "it-abc123" / "pci-data-processing.checkov.json").write_text(json.dumps(gate))
     junit = work / "test-results.xml"
     junit.write_text(JUNIT)
     return junit
@@ -72,6 +82,9 @@ def test_report_maps_requirements_to_resources_and_checks(tmp_path: Path) -> Non
     markdown = markdown_path.read_text()
     assert "Live run `abc123` of `pci-data-processing` on the emulator" in markdown
     assert "## Requirement 10: Log and monitor" in markdown and "Checks FAILED (1)" in markdown
+    assert report["static_scans"][0]["passed"] == 232
+    assert "- `pci-data-processing`: 232 checks passed, 0 failed, 1 accepted exceptions:" in markdown
+    assert "  - CKV_AWS_18 aws_s3_bucket.logs (access logging): log target itself" in markdown
 
 
 def test_results_without_a_live_run_are_refused(tmp_path: Path) -> None:

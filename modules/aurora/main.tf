@@ -89,6 +89,8 @@ resource "aws_rds_cluster_instance" "this" {
   db_subnet_group_name = aws_db_subnet_group.this.name
   promotion_tier       = count.index
   publicly_accessible  = false
+  # Stated, not left to the default: security patches within the major version arrive unasked.
+  auto_minor_version_upgrade = true
 
   tags = merge({ Name = "${var.name}-${count.index}", Role = count.index == 0 ? "writer" : "reader" }, var.tags)
 }

@@ -1,0 +1,278 @@
+"""Static compliance gate: checkov on a stack's plan JSON (or on HCL), against one committed skip file.
+
+Zero failed checks pass the gate, except findings a skip entry waives. Each entry names the check,
+the scan (a stack or ``modules``), the resource (a glob over checkov's resource address) and a reason
+an auditor would accept. An entry may also be limited to plans against the emulator, or say that the
+checked attribute is set but known only after apply: the gate then confirms that in the plan itself,
+so a waiver for "unknown until apply" cannot hide an attribute that is really missing. Entries that
+waive nothing are reported as stale, so the file only ever lists live exceptions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SKIP_FILE = PROJECT_ROOT / ".ci" / "checkov" / "skips.toml"
+CHECKOV_VENV = PROJECT_ROOT / ".venv-checkov"
+CHECKOV_BIN_VAR = "CHECKOV_BIN"
+"""Set to a checkov executable to use it instead of the project's pinned one in ``.venv-checkov``."""
+
+_CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
+MIN_REASON_LENGTH = 40
+TARGETS = ("any", "emulator", "aws")
+
+
+class ComplianceGateError(RuntimeError):
+    """Failed checks no skip entry waives, or a skip file that cannot be trusted."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    """One waiver of the skip file.
+
+    Attributes:
+        check: Checkov check id, e.g. ``CKV_AWS_145``.
+        scan: What it applies to: a stack name or ``modules``.
+        resources: Globs over the failing resource's address (``resource`` in the file: one glob
+            or a list).
+        reason: Why the finding is accepted, for an auditor.
+        target: ``any``, or only plans against ``emulator`` / ``aws``.
+        unknown_until_apply: Attribute the check reads that the plan sets but cannot know yet.
+    """
+
+    check: str
+    scan: str
+    resources: tuple[str, ...]
+    reason: str
+    target: str = "any"
+    unknown_until_apply: str | None = None
+
+    def label(self) -> str:
+        """How a report names this entry."""
+        return f"{self.check} {self.scan}:{','.join(self.resources)}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One failed check of a scan."""
+
+    check: str
+    name: str
+    resource: str
+
+    def __str__(self) -> str:
+        """``CKV_AWS_18 aws_s3_bucket.x (Ensure the S3 bucket has access logging enabled)``."""
+        return f"{self.check} {self.resource} ({self.name})"
+
+
+@dataclass
+class GateResult:
+    """Outcome of one scan against the skip file."""
+
+    scan: str
+    passed: int
+    failed: list[Finding] = field(default_factory=list)
+    waived: list[tuple[Finding, Skip]] = field(default_factory=list)
+    stale: list[Skip] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """No unwaived failure and no stale skip entry."""
+        return not self.failed and not self.stale
+
+    def summary(self) -> str:
+        """One line for progress output and the run summary."""
+        return (
+            f"checkov {self.scan}: {self.passed} passed, {len(self.failed)} failed, "
+            f"{len(self.waived)} waived by {SKIP_FILE.relative_to(PROJECT_ROOT)}, {len(self.stale)} stale"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the evidence report."""
+        return {
+            "scan": self.scan,
+            "passed": self.passed,
+            "failed": [str(f) for f in self.failed],
+            "waived": [{"finding": str(f), "reason": s.reason} for f, s in self.waived],
+            "stale": [s.label() for s in self.stale],
+        }
+
+    def raise_if_failed(self) -> None:
+        """Raise :class:`ComplianceGateError` naming every failure and stale entry."""
+        if self.ok:
+            return
+        lines = [self.summary()]
+        lines += [f"  FAILED {f}" for f in self.failed]
+        lines += [f"  STALE skip entry (waives nothing): {s.label()}" for s in self.stale]
+        lines.append(
+            f"Fix the resource, or add an entry with an auditor-grade reason to {SKIP_FILE} "
+            "(remove stale entries)."
+        )
+        raise ComplianceGateError("\n".join(lines))
+
+
+def load_skips(path: Path = SKIP_FILE, scans: Sequence[str] = ()) -> list[Skip]:
+    """Read and check the skip file; every problem is named with its entry number."""
+    raw = tomllib.loads(path.read_text())
+    entries = raw.get("skip", [])
+    problems: list[str] = []
+    skips: list[Skip] = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"{path.name} entry {number}"
+        unknown = set(entry) - {"check", "scan", "resource", "reason", "target", "unknown_until_apply"}
+        if unknown:
+            problems.append(f"{where}: unknown keys {sorted(unknown)}")
+            continue
+        missing = [key for key in ("check", "scan", "resource", "reason") if not entry.get(key)]
+        if missing:
+            problems.append(f"{where}: missing {missing}")
+            continue
+        globs = entry.pop("resource")
+        skip = Skip(resources=(globs,) if isinstance(globs, str) else tuple(globs), **entry)
+        if not _CHECK_ID.match(skip.check):
+            problems.append(f"{where}: check {skip.check!r} is not a checkov id such as CKV_AWS_145")
+        if scans and skip.scan not in scans:
+            problems.append(f"{where}: scan {skip.scan!r} is none of {sorted(scans)}")
+        if skip.target not in TARGETS:
+            problems.append(f"{where}: target {skip.target!r} is none of {TARGETS}")
+        if len(skip.reason.strip()) < MIN_REASON_LENGTH:
+            problems.append(
+                f"{where}: reason must explain the exception (at least {MIN_REASON_LENGTH} chars)"
+            )
+        skips.append(skip)
+    if problems:
+        raise ComplianceGateError("skip file cannot be used:\n  " + "\n  ".join(problems))
+    return skips
+
+
+def record_path(workdir: Path, stack: str) -> Path:
+    """Where a live run keeps the gate's result for ``stack`` (read by its tests and the evidence report)."""
+    return workdir / f"{stack}.checkov.json"
+
+
+def checkov_command() -> list[str]:
+    """The checkov executable: ``$CHECKOV_BIN``, else the pinned one that ``bin/_setup.sh`` installs."""
+    configured = os.environ.get(CHECKOV_BIN_VAR)
+    executable = Path(configured) if configured else CHECKOV_VENV / "bin" / "checkov"
+    if not executable.exists():
+        raise ComplianceGateError(
+            f"checkov not found at {executable}: run bin/test (its set-up installs the pinned version "
+            f"from .ci/checkov/requirements.txt into .venv-checkov) or set {CHECKOV_BIN_VAR}"
+        )
+    return [str(executable)]
+
+
+def run_checkov(target: Path, framework: str) -> tuple[int, list[Finding]]:
+    """Scan ``target`` (a plan JSON file, or a directory of HCL) and return (passed count, failures)."""
+    option = "-f" if target.is_file() else "-d"
+    result = subprocess.run(
+        [
+            *checkov_command(),
+            option,
+            str(target),
+            "--framework",
+            framework,
+            "-o",
+            "json",
+            "--quiet",
+            "--compact",
+            "--skip-download",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},  # offline use: no guideline download
+        timeout=600,
+    )
+    if result.returncode not in (0, 1):
+        raise ComplianceGateError(f"checkov exited {result.returncode} on {target}:\n{result.stderr[-2000:]}")
+    try:
+        document = json.loads(result.stdout)
+    except json.JSONDecodeError as err:
+        raise ComplianceGateError(
+            f"checkov gave no JSON report for {target}: {result.stderr[-2000:]}"
+        ) from err
+    reports = document if isinstance(document, list) else [document]
+    passed = 0
+    findings: list[Finding] = []
+    for report in reports:
+        passed += int(report.get("summary", {}).get("passed", 0))
+        findings += [
+            Finding(item["check_id"], item["check_name"], item["resource"])
+            for item in report.get("results", {}).get("failed_checks", [])
+        ]
+    if passed == 0:
+        raise ComplianceGateError(f"checkov ran no check on {target}: is it the right file?")
+    return passed, findings
+
+
+def unknown_attributes(plan: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Per resource address, the top-level attributes the plan sets but knows only after apply."""
+    unknown: dict[str, set[str]] = {}
+    for change in plan.get("resource_changes", []):
+        after_unknown = change.get("change", {}).get("after_unknown") or {}
+        unknown[change["address"]] = {name for name, value in after_unknown.items() if value is True}
+    return unknown
+
+
+def evaluate(
+    scan: str,
+    passed: int,
+    findings: Sequence[Finding],
+    skips: Sequence[Skip],
+    *,
+    target: str = "any",
+    plan: Mapping[str, Any] | None = None,
+) -> GateResult:
+    """Apply the skip entries of ``scan`` (for ``target``) to its findings."""
+    relevant = [s for s in skips if s.scan == scan and s.target in ("any", target)]
+    unknown = unknown_attributes(plan) if plan is not None else {}
+    result = GateResult(scan=scan, passed=passed)
+    used: set[Skip] = set()
+    for finding in findings:
+        match = next((s for s in relevant if _waives(s, finding, unknown)), None)
+        if match is None:
+            result.failed.append(finding)
+        else:
+            result.waived.append((finding, match))
+            used.add(match)
+    result.stale = [s for s in relevant if s not in used]
+    return result
+
+
+def glob_match(glob: str, address: str) -> bool:
+    """``*`` matches any run of characters; everything else, brackets of ``[0]`` included, is literal."""
+    pattern = ".*".join(re.escape(part) for part in glob.split("*"))
+    return re.fullmatch(pattern, address) is not None
+
+
+def _waives(skip: Skip, finding: Finding, unknown: Mapping[str, set[str]]) -> bool:
+    if skip.check != finding.check or not any(glob_match(g, finding.resource) for g in skip.resources):
+        return False
+    if skip.unknown_until_apply is None:
+        return True
+    return skip.unknown_until_apply in unknown.get(finding.resource, set())
+
+
+def scan_plan(scan: str, plan_json: Path, *, target: str, skips: Sequence[Skip] | None = None) -> GateResult:
+    """Checkov on one stack's plan JSON, judged against the skip file."""
+    passed, findings = run_checkov(plan_json, "terraform_plan")
+    plan = json.loads(plan_json.read_text())
+    return evaluate(
+        scan, passed, findings, load_skips() if skips is None else skips, target=target, plan=plan
+    )
+
+
+def scan_modules(modules_dir: Path, *, skips: Sequence[Skip] | None = None) -> GateResult:
+    """Checkov on the HCL of ``modules/``, judged against the skip file."""
+    passed, findings = run_checkov(modules_dir, "terraform")
+    return evaluate("modules", passed, findings, load_skips() if skips is None else skips)

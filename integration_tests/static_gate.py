@@ -1,0 +1,25 @@
+"""The live side of the static compliance gate: what checkov passed is what was applied."""
+
+from __future__ import annotations
+
+import json
+
+from harness.compliance_gate import record_path
+from harness.environment import EphemeralEnvironment
+
+
+def assert_gate_passed_on_what_was_applied(env: EphemeralEnvironment) -> None:
+    """The gate ran on this deploy's plan, passed, and that plan covers every resource now in state."""
+    record = json.loads(record_path(env.workdir, env.stack_name).read_text())
+    assert record["failed"] == [] and record["stale"] == [], record
+    assert record["passed"] >= 100, f"checkov ran only {record['passed']} checks on {env.stack_name}"
+    assert all(len(w["reason"]) >= 40 for w in record["waived"]), record["waived"]
+    plan = json.loads(env.plan_json_path.read_text())
+    planned = {c["address"] for c in plan["resource_changes"] if c["mode"] == "managed"}
+    applied = {address for address in env.terraform.state_list() if not _is_data_source(address)}
+    assert applied, f"{env.stack_name}: nothing in state"
+    assert applied <= planned, f"applied but never scanned: {sorted(applied - planned)[:10]}"
+
+
+def _is_data_source(address: str) -> bool:
+    return address.startswith("data.") or ".data." in address
