@@ -9,12 +9,10 @@ orphan sweep finds nothing carrying the run id.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,82 +20,35 @@ from pathlib import Path
 
 import pytest
 
-from harness.aws_target import AwsTarget
 from harness.emulator import MotoServer
 from harness.run_id import new_run_id
-from harness.sweep import sweep
-from main import PROJECT_ROOT, parse_settings, synthesize
+from integration_tests.pci_copies import STACK, PciCopy, assert_cleaned, start_cycle, synthesize_copy
+from main import PROJECT_ROOT
 
 pytestmark = pytest.mark.live
 
-STACK = "pci-data-processing"
 HALFWAY = 25
 """Resources created before the fault is injected (the stack has about 140)."""
 
 
 @dataclass
 class FaultBed:
-    """An emulator of the tests' own and the PCI stack synthesized for it."""
+    """An emulator of the tests' own (they kill it) and the PCI stack synthesized for it."""
 
     server: MotoServer
-    target: AwsTarget
-    workdir: Path
-    stack_dir: Path
-    run_id: str
-    secret_name: str
-    state_file: Path
-
-    def ensure_secret(self) -> None:
-        """The database secret the stack looks up (gone after an emulator restart): create it if absent."""
-        client = self.target.client("secretsmanager")
-        if not client.list_secrets(Filters=[{"Key": "name", "Values": [self.secret_name]}])["SecretList"]:
-            client.create_secret(Name=self.secret_name, SecretString=json.dumps({"engine": "postgres"}))
+    copy: PciCopy
 
 
 @pytest.fixture(scope="module")
 def bed(request: pytest.FixtureRequest) -> Iterator[FaultBed]:
     if request.config.getoption("--target") != "emulator":
         pytest.skip("fault injection kills and restarts the embedded emulator: it runs on the emulator only")
-    run_id = new_run_id()
-    workdir = PROJECT_ROOT / ".work" / f"fault-{run_id}"
+    workdir = PROJECT_ROOT / ".work" / f"fault-{new_run_id()}"
     server = MotoServer(workdir / "moto.log").start()
     try:
-        flags = ["--environment-suffix", "ft", "--run-id", run_id, "--stacks", STACK]
-        flags += ["--emulator-endpoint", server.endpoint, "--state-dir", str(workdir / "state")]
-        settings = parse_settings(flags, os.environ)
-        outdir = synthesize(settings, workdir / "cdktf.out")
-        fault_bed = FaultBed(
-            server=server,
-            target=AwsTarget.emulator("us-east-1", server.endpoint),
-            workdir=workdir,
-            stack_dir=outdir / "stacks" / STACK,
-            run_id=run_id,
-            secret_name=settings.pci_database_secret,
-            state_file=Path(
-                json.loads((outdir / "stacks" / STACK / "cdk.tf.json").read_text())["terraform"]["backend"][
-                    "local"
-                ]["path"]
-            ),
-        )
-        fault_bed.ensure_secret()
-        yield fault_bed
+        yield FaultBed(server, synthesize_copy(server.endpoint, workdir, "ft"))
     finally:
         server.stop()
-
-
-def start_cycle(
-    bed: FaultBed, name: str, stack_dir: Path | None = None
-) -> tuple[subprocess.Popen[str], Path]:
-    """``python -m harness cycle`` on the bed's stack in a child process; returns it and its workdir."""
-    bed.ensure_secret()
-    workdir = bed.workdir / name
-    workdir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "harness", "cycle", "--stack-dir", str(stack_dir or bed.stack_dir)]
-    command += ["--workdir", str(workdir), "--run-id", bed.run_id, "--endpoint", bed.server.endpoint]
-    child = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-    )
-    return child, workdir
 
 
 def wait_for(child: subprocess.Popen[str], lines: list[str], pattern: str, timeout: float = 600) -> None:
@@ -132,18 +83,8 @@ def finish(child: subprocess.Popen[str], lines: list[str], timeout: float = 900)
     return "".join(lines) + rest
 
 
-def assert_cleaned(bed: FaultBed, output: str) -> None:
-    """The harness destroyed what it had made, said so, and nothing carries the run id."""
-    reported = re.search(r"teardown: (\d+) resources in state to destroy", output)
-    assert reported and int(reported.group(1)) > 0, output[-3000:]
-    assert "orphan sweep: 0 resources left" in output, output[-3000:]
-    state = json.loads(bed.state_file.read_text())
-    assert state["resources"] == [], [r["type"] for r in state["resources"]][:10]
-    assert sweep(bed.target, bed.run_id) == []
-
-
 def test_sigint_halfway_through_apply_stops_terraform_and_tears_down(bed: FaultBed) -> None:
-    child, workdir = start_cycle(bed, "sigint")
+    child, workdir = start_cycle(bed.copy, "sigint")
     created = wait_until_halfway(workdir / f"{STACK}.terraform.log", child)
     child.send_signal(signal.SIGINT)  # what Ctrl-C does to the harness
     output = finish(child, [])
@@ -154,15 +95,15 @@ def test_sigint_halfway_through_apply_stops_terraform_and_tears_down(bed: FaultB
     assert "Interrupt received" in log  # Terraform stopped cleanly and wrote its state
     destroyed = int(re.search(r"teardown: (\d+) resources in state", output).group(1))  # type: ignore[union-attr]
     assert destroyed >= created - 5, (created, destroyed)  # what was created before the stop is in state
-    assert_cleaned(bed, output)
+    assert_cleaned(bed.copy, output)
 
 
 def test_an_apply_failing_on_one_resource_tears_down_what_was_created(bed: FaultBed) -> None:
     # A test-only Terraform override gives the tokenizer's role policy an effect that does not exist:
     # valid JSON to the provider, refused by IAM (MalformedPolicyDocument) mid-apply, not retried.
-    stack_dir = bed.workdir / "failing" / STACK
-    shutil.copytree(bed.stack_dir, stack_dir, ignore=shutil.ignore_patterns(".terraform", "*.tfplan"))
-    document = json.loads((bed.stack_dir / "cdk.tf.json").read_text())
+    stack_dir = bed.copy.workdir / "failing" / STACK
+    shutil.copytree(bed.copy.stack_dir, stack_dir, ignore=shutil.ignore_patterns(".terraform", "*.tfplan"))
+    document = json.loads((bed.copy.stack_dir / "cdk.tf.json").read_text())
     (policy,) = [
         logical
         for logical, spec in document["resource"]["aws_iam_role_policy"].items()
@@ -174,24 +115,24 @@ def test_an_apply_failing_on_one_resource_tears_down_what_was_created(bed: Fault
     }
     override = {"resource": {"aws_iam_role_policy": {policy: {"policy": json.dumps(invalid)}}}}
     (stack_dir / "fault_injection_override.tf.json").write_text(json.dumps(override))
-    child, _ = start_cycle(bed, "failing", stack_dir)
+    child, _ = start_cycle(bed.copy, "failing", stack_dir)
     output = finish(child, [])
     assert child.returncode == 1, output[-3000:]
     assert "MalformedPolicyDocument" in output
     assert "deploy: terraform apply FAILED" in output
-    assert_cleaned(bed, output)
+    assert_cleaned(bed.copy, output)
 
 
 def test_emulator_killed_mid_apply_teardown_waits_for_it_and_retries(bed: FaultBed) -> None:
-    child, workdir = start_cycle(bed, "killed")
+    child, workdir = start_cycle(bed.copy, "killed")
     wait_until_halfway(workdir / f"{STACK}.terraform.log", child)
     bed.server.kill()
     lines: list[str] = []
     wait_for(child, lines, r"does not answer: waiting up to")
     bed.server.start()  # same port: the synthesized endpoints still point at it
-    bed.ensure_secret()  # an existing secret the stack looks up; the restart lost it
+    bed.copy.ensure_secret()  # an existing secret the stack looks up; the restart lost it
     output = finish(child, lines)
     assert child.returncode == 1, output[-3000:]
     assert "deploy: terraform apply FAILED" in output
     assert "the target answers: retrying destroy" in output
-    assert_cleaned(bed, output)
+    assert_cleaned(bed.copy, output)

@@ -1,0 +1,110 @@
+"""Throwaway copies of the PCI stack run by the harness's own command in child processes.
+
+Shared by the fault-injection and parallel-environment tests: each copy has its own run id (so its
+own names and state file) and its own "existing" database secret on the emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.aws_target import AwsTarget
+from harness.run_id import new_run_id
+from harness.sweep import sweep
+from main import PROJECT_ROOT, parse_settings, synthesize
+
+STACK = "pci-data-processing"
+
+
+@dataclass(frozen=True)
+class PciCopy:
+    """One synthesized copy of the PCI stack for one emulator."""
+
+    run_id: str
+    workdir: Path
+    stack_dir: Path
+    secret_name: str
+    state_file: Path
+    endpoint: str
+
+    @property
+    def target(self) -> AwsTarget:
+        """The emulator this copy was synthesized for."""
+        return AwsTarget.emulator("us-east-1", self.endpoint)
+
+    def ensure_secret(self) -> None:
+        """The database secret the stack looks up (gone after an emulator restart): create it if absent."""
+        client = self.target.client("secretsmanager")
+        if not client.list_secrets(Filters=[{"Key": "name", "Values": [self.secret_name]}])["SecretList"]:
+            client.create_secret(Name=self.secret_name, SecretString=json.dumps({"engine": "postgres"}))
+
+    def names(self) -> set[str]:
+        """Every account-wide literal name the synthesized resources set (``name``, ``bucket``, ...)."""
+        document = json.loads((self.stack_dir / "cdk.tf.json").read_text())
+        return {
+            spec[key]
+            for kind, by_name in document.get("resource", {}).items()
+            if kind not in NAMES_SCOPED_BY_PARENT
+            for spec in by_name.values()
+            for key in ("name", "bucket", "name_prefix", "function_name")
+            if isinstance(spec.get(key), str) and "${" not in spec[key]
+        }
+
+
+NAMES_SCOPED_BY_PARENT = frozenset(
+    {
+        "aws_iam_role_policy",  # unique per role
+        "aws_cloudwatch_log_metric_filter",  # unique per log group
+        "aws_cloudwatch_log_stream",  # unique per log group
+    }
+)
+"""Resource types whose names need only be unique inside their parent, which carries the run id."""
+
+
+def synthesize_copy(endpoint: str, workdir: Path, suffix: str, *, own_secret: bool = False) -> PciCopy:
+    """Synthesize the PCI stack for ``endpoint`` with a fresh run id (and, if asked, its own secret name)."""
+    run_id = new_run_id()
+    flags = ["--environment-suffix", suffix, "--run-id", run_id, "--stacks", STACK]
+    flags += ["--emulator-endpoint", endpoint, "--state-dir", str(workdir / "state")]
+    if own_secret:
+        flags += ["--database-secret-name", f"dev/pci/{suffix}-{run_id}/database"]
+    settings = parse_settings(flags, os.environ)
+    (workdir / run_id).mkdir(parents=True, exist_ok=True)
+    stack_dir = synthesize(settings, workdir / run_id / "cdktf.out") / "stacks" / STACK
+    backend = json.loads((stack_dir / "cdk.tf.json").read_text())["terraform"]["backend"]["local"]
+    copy = PciCopy(
+        run_id, workdir / run_id, stack_dir, settings.pci_database_secret, Path(backend["path"]), endpoint
+    )
+    copy.ensure_secret()
+    return copy
+
+
+def start_cycle(
+    copy: PciCopy, name: str, stack_dir: Path | None = None
+) -> tuple[subprocess.Popen[str], Path]:
+    """``python -m harness cycle`` on the copy in a child process; returns it and its working directory."""
+    copy.ensure_secret()
+    workdir = copy.workdir / name
+    workdir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "harness", "cycle", "--stack-dir", str(stack_dir or copy.stack_dir)]
+    command += ["--workdir", str(workdir), "--run-id", copy.run_id, "--endpoint", copy.endpoint]
+    child = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
+    return child, workdir
+
+
+def assert_cleaned(copy: PciCopy, output: str) -> None:
+    """The harness destroyed what it had made, said so, and nothing carries the run id."""
+    reported = re.search(r"teardown: (\d+) resources in state to destroy", output)
+    assert reported and int(reported.group(1)) > 0, output[-3000:]
+    assert "orphan sweep: 0 resources left" in output, output[-3000:]
+    state = json.loads(copy.state_file.read_text())
+    assert state["resources"] == [], [r["type"] for r in state["resources"]][:10]
+    assert sweep(copy.target, copy.run_id) == []
