@@ -47,13 +47,14 @@ def pytest_terminal_summary(
     ran: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
     tolerated: list[str] = []
+    gates: list[str] = []
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):
             if "live" not in getattr(report, "keywords", {}):
                 continue
-            tolerated += [
-                value for key, value in getattr(report, "user_properties", []) if key == "emulator_drift"
-            ]
+            properties = getattr(report, "user_properties", [])
+            tolerated += [value for key, value in properties if key == "emulator_drift"]
+            gates += [value for key, value in properties if key == "checkov" and report.when == "call"]
             if report.when == "call" and outcome in ("passed", "failed"):
                 ran[outcome] += 1
             elif report.skipped:
@@ -69,5 +70,7 @@ def pytest_terminal_summary(
     )
     for reason, count in sorted(skipped.items()):
         terminalreporter.write_line(f"  skipped x{count}: {reason}")
+    for line in sorted(gates):
+        terminalreporter.write_line(f"  checkov gate before apply: {line}")
     for line in tolerated:
         terminalreporter.write_line(f"  tolerated emulator drift: {line}")

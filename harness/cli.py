@@ -6,6 +6,8 @@ python -m harness demo --target aws --alert-email team@example.org
 python -m harness destroy --workdir .work/demo-ab12cd   # tear down a kept AWS environment
 python -m harness cycle --stack-dir cdktf.out/stacks/<stack> --workdir W --run-id R --endpoint URL
                                        # deploy an already synthesized stack, then destroy it
+python -m harness upgrade-check --from v1 [--stacks pci-data-processing] [--provider-version 5.100.0]
+                                       # would the upgrade from ref v1 replace or destroy stateful resources?
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from harness.run_id import new_run_id
 from harness.smoke import payment_platform_smoke
 from harness.stages import timed
 from harness.terraform import TerraformError
+from harness.upgrade_check import ALLOW_FILE, UpgradeCheckError
+from harness.upgrade_run import run_upgrade_check
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STACK = "payment-platform"
@@ -62,6 +66,14 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     cycle.add_argument("--run-id", required=True, help="the run id the stack was synthesized with")
     cycle.add_argument("--endpoint", default=None, help="emulator URL (default: AWS)")
     cycle.add_argument("--region", default="us-east-1")
+    upgrade = sub.add_parser(
+        "upgrade-check",
+        help="deploy the stacks as of a git ref (emulator), plan the current code against them, "
+        "fail when a stateful resource would be replaced or destroyed",
+    )
+    upgrade.add_argument("--from", dest="ref", required=True, help="git ref of the deployed version")
+    upgrade.add_argument("--stacks", default="payment-platform,pci-data-processing", help="comma-separated")
+    upgrade.add_argument("--provider-version", default=None, help="plan with this AWS provider version")
     evidence = sub.add_parser("evidence", help="write the PCI DSS evidence report of the last test run")
     evidence.add_argument("--junit", type=Path, default=PROJECT_ROOT / ".work" / "test-results.xml")
     evidence.add_argument("--out", type=Path, default=PROJECT_ROOT / ".work" / "evidence")
@@ -203,14 +215,38 @@ def cycle(args: argparse.Namespace) -> int:
     return 0
 
 
+def upgrade_check(args: argparse.Namespace) -> int:
+    """Run the upgrade check; exit 1 when a stateful resource would lose data."""
+    stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
+    reports = run_upgrade_check(args.ref, stacks, say=say, provider_version=args.provider_version)
+    unsafe = [action for report in reports for action in report.unsafe]
+    if unsafe:
+        say(f"upgrade check FAILED: {len(unsafe)} stateful resource(s) would be replaced or destroyed:")
+        for action in unsafe:
+            say(f"  {action.action} {action.address}: {action.note}")
+        say(f"add a moved block, or an entry with a reason to {ALLOW_FILE.relative_to(PROJECT_ROOT)}")
+        return 1
+    say(f"upgrade check passed for {', '.join(stacks)}; destroyed, orphan sweep clean")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Dispatch the subcommand; turn harness failures into one clear line and exit code 1."""
     args = _parse(sys.argv[1:] if argv is None else argv)
     try:
-        commands = {"demo": demo, "destroy": destroy, "evidence": evidence, "cycle": cycle}
+        commands = {
+            "demo": demo,
+            "destroy": destroy,
+            "evidence": evidence,
+            "cycle": cycle,
+            "upgrade-check": upgrade_check,
+        }
         return commands[args.command](args)
     except SettingsError as err:
         say(f"invalid settings: {err}")
+        return 2
+    except UpgradeCheckError as err:
+        say(f"upgrade check: {err}")
         return 2
     except (TerraformError, OrphansFoundError) as err:
         say(f"FAILED: {err}")

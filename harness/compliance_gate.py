@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.globs import glob_match
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SKIP_FILE = PROJECT_ROOT / ".ci" / "checkov" / "skips.toml"
 CHECKOV_VENV = PROJECT_ROOT / ".venv-checkov"
@@ -247,12 +249,6 @@ def evaluate(
             used.add(match)
     result.stale = [s for s in relevant if s not in used]
     return result
-
-
-def glob_match(glob: str, address: str) -> bool:
-    """``*`` matches any run of characters; everything else, brackets of ``[0]`` included, is literal."""
-    pattern = ".*".join(re.escape(part) for part in glob.split("*"))
-    return re.fullmatch(pattern, address) is not None
 
 
 def _waives(skip: Skip, finding: Finding, unknown: Mapping[str, set[str]]) -> bool:

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from harness.compliance_gate import record_path
 from harness.environment import EphemeralEnvironment
 
 
-def assert_gate_passed_on_what_was_applied(env: EphemeralEnvironment) -> None:
-    """The gate ran on this deploy's plan, passed, and that plan covers every resource now in state."""
+def assert_gate_passed_on_what_was_applied(
+    env: EphemeralEnvironment, record_property: Callable[[str, object], None]
+) -> None:
+    """The gate ran on this deploy's plan, passed, and that plan covers every resource now in state.
+
+    The gate's figures go to the run summary (``record_property("checkov", ...)``).
+    """
     record = json.loads(record_path(env.workdir, env.stack_name).read_text())
+    record_property(
+        "checkov",
+        f"{env.stack_name} plan: {record['passed']} passed, {len(record['failed'])} failed, "
+        f"{len(record['waived'])} waived by .ci/checkov/skips.toml",
+    )
     assert record["failed"] == [] and record["stale"] == [], record
     assert record["passed"] >= 100, f"checkov ran only {record['passed']} checks on {env.stack_name}"
     assert all(len(w["reason"]) >= 40 for w in record["waived"]), record["waived"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,8 +25,10 @@ from integration_tests.static_gate import assert_gate_passed_on_what_was_applied
 pytestmark = pytest.mark.live
 
 
-def test_plan_passed_the_checkov_gate_before_apply(payment_platform: EphemeralEnvironment) -> None:
-    assert_gate_passed_on_what_was_applied(payment_platform)
+def test_plan_passed_the_checkov_gate_before_apply(
+    payment_platform: EphemeralEnvironment, record_property: Callable[[str, object], None]
+) -> None:
+    assert_gate_passed_on_what_was_applied(payment_platform, record_property)
 
 
 def test_data_key_rotates(payment_platform: EphemeralEnvironment) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 
 import pytest
 from botocore.exceptions import ClientError
@@ -24,8 +25,10 @@ from integration_tests.static_gate import assert_gate_passed_on_what_was_applied
 pytestmark = pytest.mark.live
 
 
-def test_plan_passed_the_checkov_gate_before_apply(pci_environment: EphemeralEnvironment) -> None:
-    assert_gate_passed_on_what_was_applied(pci_environment)
+def test_plan_passed_the_checkov_gate_before_apply(
+    pci_environment: EphemeralEnvironment, record_property: Callable[[str, object], None]
+) -> None:
+    assert_gate_passed_on_what_was_applied(pci_environment, record_property)
 
 
 def test_keys_rotate(pci_environment: EphemeralEnvironment) -> None:

@@ -12,11 +12,11 @@ from harness.compliance_gate import (
     Finding,
     Skip,
     evaluate,
-    glob_match,
     load_skips,
     run_checkov,
     scan_modules,
 )
+from harness.globs import glob_match
 from main import PROJECT_ROOT
 
 SCANS = ("payment-platform", "pci-data-processing", "modules")

@@ -18,6 +18,8 @@ echo "$1" >> "{calls}"
 case "$1" in
   apply) {apply} ;;
   output) echo '{{}}' ;;
+  show) echo '{{"resource_changes": []}}' ;;
+  state) ;;
   *) echo "$1 ok" ;;
 esac
 """
@@ -57,7 +59,7 @@ def test_failed_apply_is_destroyed_and_swept(
     )
     with pytest.raises(TerraformError, match="InvalidAttributeValue"), env.deployed():
         pytest.fail("the body must not run when apply fails")
-    assert calls(tmp_path) == ["init", "apply", "destroy"]
+    assert calls(tmp_path) == ["init", "plan", "show", "apply", "state", "destroy"]
     assert env.torn_down and env.orphans == []
 
 
@@ -73,7 +75,7 @@ def test_interrupted_apply_is_destroyed_and_swept(
     )
     with pytest.raises(KeyboardInterrupt), env.deployed():
         pytest.fail("the body must not run when apply is interrupted")
-    assert calls(tmp_path) == ["init", "apply", "destroy"]
+    assert calls(tmp_path) == ["init", "plan", "show", "apply", "state", "destroy"]
     assert env.torn_down
 
 
