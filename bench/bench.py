@@ -96,6 +96,7 @@ def _environment(stack: str, tag: str, endpoint: str) -> Any:
     """A synthesized throwaway environment of ``stack`` on the emulator at ``endpoint``."""
     from harness.aws_target import AwsTarget
     from harness.environment import EphemeralEnvironment
+    from harness.existing_secret import create_database_secret
     from harness.run_id import new_run_id
     from main import parse_settings, synthesize
 
@@ -120,9 +121,7 @@ def _environment(stack: str, tag: str, endpoint: str) -> Any:
     synthesize(settings, workdir / "cdktf.out")
     target = AwsTarget.emulator("us-east-1", endpoint)
     if stack == "pci-data-processing":  # the stack looks its database secret up: it must exist
-        target.client("secretsmanager").create_secret(
-            Name=settings.pci_database_secret, SecretString='{"username":"app","password":"bench-only"}'
-        )
+        create_database_secret(target, settings.pci_database_secret)
     return EphemeralEnvironment(
         stack_name=stack,
         run_id=run_id,

@@ -16,31 +16,18 @@ from typing import Any
 
 from botocore.exceptions import EndpointConnectionError
 
+from constructs_py.aws_clients import EMULATOR_CREDENTIALS, ClientFactory, client_factory
 from constructs_py.settings import CREATE, LOOKUP, Settings, SettingsError
-
-EMULATOR_CREDENTIAL = "emulator"
-"""The emulator accepts any credentials; these are not secrets."""
-
-ClientFactory = Callable[[str], Any]
-"""Makes a boto3 client for a service name."""
 
 
 def default_client_factory(settings: Settings) -> ClientFactory:
     """boto3 clients for the settings' target: the emulator endpoint, or the usual credential chain."""
-    import boto3
     from botocore.config import Config
 
     config = Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 2, "mode": "standard"})
     if settings.is_emulator:
-        session = boto3.session.Session(
-            aws_access_key_id=EMULATOR_CREDENTIAL,
-            aws_secret_access_key=EMULATOR_CREDENTIAL,
-            region_name=settings.region,
-        )
-        endpoint = settings.emulator_endpoint
-        return lambda service: session.client(service, endpoint_url=endpoint, config=config)  # type: ignore[call-overload]
-    session = boto3.session.Session(region_name=settings.region)
-    return lambda service: session.client(service, config=config)  # type: ignore[call-overload]
+        return client_factory(settings.region, settings.emulator_endpoint, EMULATOR_CREDENTIALS, config)
+    return client_factory(settings.region, config=config)
 
 
 def existing_detector_id(client_for: ClientFactory) -> str | None:

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from harness.emulator import EMULATOR_CREDENTIALS, is_answering
+from constructs_py.aws_clients import EMULATOR_CREDENTIALS, client_factory
+from harness.emulator import is_answering
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,6 @@ class AwsTarget:
     region: str
     endpoint: str | None = None
     credentials: Mapping[str, str] = field(default_factory=dict)
-    _session: boto3.session.Session = field(
-        default_factory=boto3.session.Session, init=False, repr=False, compare=False
-    )
     _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
@@ -48,19 +45,8 @@ class AwsTarget:
         return self._clients[service]
 
     def _new_client(self, service: str) -> Any:
-        kwargs: dict[str, Any] = {
-            "region_name": self.region,
-            "config": Config(
-                retries={"max_attempts": 4, "mode": "standard"}, s3={"addressing_style": "path"}
-            ),
-        }
-        if self.endpoint:
-            kwargs["endpoint_url"] = self.endpoint
-        if self.credentials:
-            kwargs["aws_access_key_id"] = self.credentials["AWS_ACCESS_KEY_ID"]
-            kwargs["aws_secret_access_key"] = self.credentials["AWS_SECRET_ACCESS_KEY"]
-            kwargs["aws_session_token"] = self.credentials.get("AWS_SESSION_TOKEN")
-        return self._session.client(service, **kwargs)  # type: ignore[call-overload]
+        config = Config(retries={"max_attempts": 4, "mode": "standard"}, s3={"addressing_style": "path"})
+        return client_factory(self.region, self.endpoint, self.credentials, config)(service)
 
     def answers(self) -> bool:
         """True when the target answers an API call now (the emulator's management page, or STS)."""

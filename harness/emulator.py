@@ -18,13 +18,6 @@ from tenacity import RetryError, retry, retry_if_exception_type, stop_after_dela
 EXTERNAL_ENDPOINT_VAR = "EMULATOR_ENDPOINT"
 """Set to the URL of an emulator that is already running to use it instead of starting one."""
 
-EMULATOR_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "emulator",
-    "AWS_SECRET_ACCESS_KEY": "emulator",
-    "AWS_SESSION_TOKEN": "emulator",
-}
-"""Credentials the emulator accepts; they never reach AWS because every endpoint points at it."""
-
 
 class EmulatorError(RuntimeError):
     """The emulator did not start or stopped answering."""

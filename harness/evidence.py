@@ -94,6 +94,10 @@ REQUIREMENTS: tuple[Requirement, ...] = (
 )
 
 
+EVIDENCE_STACKS = ("payment-platform", "pci-data-processing")
+"""The environments the report is about."""
+
+
 @dataclass
 class TestResult:
     """One test of the run."""
@@ -242,11 +246,14 @@ def write_report(
 
 
 def run_metadata(work_root: Path, since: float) -> list[dict[str, Any]]:
-    """The ``<stack>.run.json`` of every live run under ``work_root`` written at or after ``since``."""
+    """The ``<stack>.run.json`` of every live run of our two stacks under ``work_root`` since ``since``.
+
+    Test-data deployments (e.g. the upgrade check's fixtures) are not evidence for the environments.
+    """
     return [
         json.loads(p.read_text())
         for p in sorted(work_root.glob("*/*.run.json"))
-        if p.stat().st_mtime >= since
+        if p.stat().st_mtime >= since and p.name.removesuffix(".run.json") in EVIDENCE_STACKS
     ]
 
 
@@ -256,6 +263,7 @@ def generate(junit: Path, work_root: Path, destination: Path) -> tuple[Path, Pat
     runs = run_metadata(work_root, since=junit.stat().st_mtime - suite_time - 60)
     if not runs:
         raise FileNotFoundError(f"no live run under {work_root} belongs to {junit}: run the live tests first")
-    rundir = work_root / f"it-{runs[-1]['run_id']}"
-    scans = [json.loads(p.read_text()) for p in sorted(rundir.glob("*.checkov.json"))]
-    return write_report(collect(rundir / "cdktf.out", results), runs, destination, static_scans=scans)
+    rundirs = sorted({work_root / f"it-{run['run_id']}" for run in runs})  # one per test worker
+    scans = [json.loads(p.read_text()) for rundir in rundirs for p in sorted(rundir.glob("*.checkov.json"))]
+    outdir = work_root / f"it-{runs[-1]['run_id']}" / "cdktf.out"  # every worker synthesizes both stacks
+    return write_report(collect(outdir, results), runs, destination, static_scans=scans)

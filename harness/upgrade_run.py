@@ -25,6 +25,7 @@ from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR
 from harness.emulator import MotoServer, external_endpoint
 from harness.environment import EphemeralEnvironment
+from harness.existing_secret import create_database_secret, delete_secret
 from harness.run_id import new_run_id
 from harness.terraform import Terraform
 from harness.upgrade_check import (
@@ -187,7 +188,5 @@ def _existing_inputs(stack: str, env: EphemeralEnvironment, target: AwsTarget, c
     if stack != "pci-data-processing":
         return
     document = json.loads((env.stack_dir / "cdk.tf.json").read_text())
-    client = target.client("secretsmanager")
     for spec in document.get("data", {}).get("aws_secretsmanager_secret", {}).values():
-        arn = client.create_secret(Name=spec["name"], SecretString=json.dumps({"engine": "postgres"}))["ARN"]
-        cleanup.callback(client.delete_secret, SecretId=arn, ForceDeleteWithoutRecovery=True)
+        cleanup.callback(delete_secret, target, create_database_secret(target, spec["name"]))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -22,6 +21,7 @@ from harness.aws_target import AwsTarget
 from harness.compliance_gate import record_path, scan_plan
 from harness.emulator import MotoServer, external_endpoint
 from harness.environment import EphemeralEnvironment, interrupts_as_keyboard_interrupt
+from harness.existing_secret import create_database_secret, delete_secret
 from harness.run_id import new_run_id
 from main import PROJECT_ROOT, parse_settings, synthesize
 
@@ -137,18 +137,8 @@ def database_secret(request: pytest.FixtureRequest, live_run: LiveRun) -> str:
     Its value points at no real database: the rotation's database steps are tested against a real
     PostgreSQL in lambda/secret-rotation; here the secret is what the stack looks up and rotates.
     """
-    client = live_run.target.client("secretsmanager")
-    name = live_run.settings.pci_database_secret
-    value = {
-        "engine": "postgres",
-        "host": "db.pci.internal",
-        "port": 5432,
-        "username": "pci_app",
-        "password": secrets.token_urlsafe(24),
-        "dbname": "cards",
-    }
-    arn: str = client.create_secret(Name=name, SecretString=json.dumps(value))["ARN"]
-    request.addfinalizer(lambda: client.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True))
+    arn = create_database_secret(live_run.target, live_run.settings.pci_database_secret)
+    request.addfinalizer(lambda: delete_secret(live_run.target, arn))
     return arn
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.aws_target import AwsTarget
+from harness.existing_secret import ensure_database_secret
 from harness.run_id import new_run_id
 from harness.sweep import sweep
 from main import PROJECT_ROOT, parse_settings, synthesize
@@ -40,9 +41,7 @@ class PciCopy:
 
     def ensure_secret(self) -> None:
         """The database secret the stack looks up (gone after an emulator restart): create it if absent."""
-        client = self.target.client("secretsmanager")
-        if not client.list_secrets(Filters=[{"Key": "name", "Values": [self.secret_name]}])["SecretList"]:
-            client.create_secret(Name=self.secret_name, SecretString=json.dumps({"engine": "postgres"}))
+        ensure_database_secret(self.target, self.secret_name)
 
     def names(self) -> set[str]:
         """Every account-wide literal name the synthesized resources set (``name``, ``bucket``, ...)."""

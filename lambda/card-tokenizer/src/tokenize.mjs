@@ -10,20 +10,7 @@
 
 import { createHmac } from 'node:crypto';
 
-export function luhnValid(digits) {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i -= 1) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
+import { luhnValid } from '@payment/card-check';
 
 /** @param {string} pan @param {Buffer | string} key */
 export function tokenFor(pan, key) {

@@ -3,23 +3,9 @@
  * that passes the Luhn check keeps only its last four digits.
  */
 
-const CANDIDATE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
+import { luhnValid } from '@payment/card-check';
 
-/** @param {string} digits */
-export function luhnValid(digits) {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i -= 1) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
+const CANDIDATE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
 
 /** @param {string} text */
 export function maskCardNumbers(text) {

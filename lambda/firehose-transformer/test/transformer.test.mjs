@@ -2,17 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { handler } from '../index.mjs';
-import { luhnValid, maskCardNumbers } from '../src/mask.mjs';
+import { maskCardNumbers } from '../src/mask.mjs';
 
 const encode = (text) => Buffer.from(text, 'utf8').toString('base64');
 const decode = (data) => Buffer.from(data, 'base64').toString('utf8');
 
 describe('card masking', () => {
-  it('checks Luhn', () => {
-    assert.equal(luhnValid('4111111111111111'), true);
-    assert.equal(luhnValid('4111111111111112'), false);
-  });
-
   it('masks Luhn-valid card numbers, plain or separated, and nothing else', () => {
     assert.equal(maskCardNumbers('card 4111111111111111 ok'), 'card ************1111 ok');
     assert.equal(maskCardNumbers('card 4111-1111-1111-1111'), 'card ************1111');
