@@ -174,24 +174,26 @@ def _deploy_and_keep(env: EphemeralEnvironment, target: AwsTarget, workdir: Path
 
 
 def destroy(args: argparse.Namespace) -> int:
-    """Destroy a kept environment from its metadata and sweep."""
-    meta_path = args.workdir / f"{STACK}.run.json"
-    if not meta_path.exists():
-        say(f"no run metadata at {meta_path}: nothing kept there")
+    """Destroy every environment kept in ``--workdir`` (from its run metadata) and sweep."""
+    kept = sorted(args.workdir.glob("*.run.json"))
+    if not kept:
+        say(f"no run metadata (*.run.json) in {args.workdir}: nothing kept there")
         return 2
-    meta = json.loads(meta_path.read_text())
-    endpoint = meta.get("endpoint")
-    target = AwsTarget.emulator(meta["region"], endpoint) if endpoint else AwsTarget(region=meta["region"])
-    env = EphemeralEnvironment(
-        stack_name=STACK,
-        run_id=meta["run_id"],
-        stack_dir=args.workdir / "cdktf.out" / "stacks" / STACK,
-        workdir=args.workdir,
-        target=target,
-        progress=say,
-        environ={},
-    )
-    env.teardown()
+    for meta_path in kept:
+        meta = json.loads(meta_path.read_text())
+        stack = meta["stack"]
+        region, endpoint = meta["region"], meta.get("endpoint")
+        target = AwsTarget.emulator(region, endpoint) if endpoint else AwsTarget(region=region)
+        env = EphemeralEnvironment(
+            stack_name=stack,
+            run_id=meta["run_id"],
+            stack_dir=Path(meta.get("stack_dir") or args.workdir / "cdktf.out" / "stacks" / stack),
+            workdir=args.workdir,
+            target=target,
+            progress=say,
+            environ={},
+        )
+        env.teardown()
     return 0
 
 

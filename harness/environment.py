@@ -123,19 +123,26 @@ class EphemeralEnvironment:
         return self.workdir / f"{self.stack_name}.plan.json"
 
     def deploy(self) -> dict[str, Any]:
-        """``init``, ``plan``, the ``before_apply`` gate, ``apply`` of that plan (unless ``SKIP_deploy``)."""
+        """``init`` and ``apply`` (unless ``SKIP_deploy``), then read the outputs.
+
+        With a ``before_apply`` gate: ``plan`` to a file, the gate on its JSON, then ``apply`` of
+        exactly that plan.
+        """
         if not self.skipped("deploy"):
             self._write_metadata()
             with self._stage("deploy: terraform init"):
                 self.terraform.init()
-            with self._stage("deploy: terraform plan"):
-                plan = self.terraform.plan_to_file(DEPLOY_PLAN)
-                self.plan_json_path.write_text(json.dumps(plan))
-            if self.before_apply is not None:
+            if self.before_apply is None:
+                with self._stage("deploy: terraform apply"):
+                    self.terraform.apply()
+            else:  # plan, let the gate judge the plan, then apply exactly that plan
+                with self._stage("deploy: terraform plan"):
+                    plan = self.terraform.plan_to_file(DEPLOY_PLAN)
+                    self.plan_json_path.write_text(json.dumps(plan))
                 with self._stage("deploy: gate before apply"):
                     self.before_apply(self.plan_json_path)
-            with self._stage("deploy: terraform apply"):
-                self.terraform.apply_plan(DEPLOY_PLAN)
+                with self._stage("deploy: terraform apply"):
+                    self.terraform.apply_plan(DEPLOY_PLAN)
         self.outputs = self.terraform.output()
         if not self.outputs:
             raise RuntimeError(
@@ -207,7 +214,10 @@ class EphemeralEnvironment:
             if self.target.answers():
                 return True
             time.sleep(2)
-        self._say("target still does not answer: state is kept for a later `python -m harness destroy`")
+        self._say(
+            "target still does not answer: state is kept; destroy later with "
+            f"`python -m harness destroy --workdir {self.workdir}`"
+        )
         return False
 
     @contextmanager
@@ -224,6 +234,7 @@ class EphemeralEnvironment:
         meta = {
             "run_id": self.run_id,
             "stack": self.stack_name,
+            "stack_dir": str(self.stack_dir),
             "endpoint": self.target.endpoint,
             "region": self.target.region,
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

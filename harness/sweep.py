@@ -8,6 +8,7 @@ A KMS key pending deletion counts as gone: AWS never deletes a key at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -249,14 +250,26 @@ DEFAULT_PROBES: tuple[Probe, ...] = (
 
 
 def sweep(target: AwsTarget, run_id: str, probes: Iterable[Probe] = DEFAULT_PROBES) -> list[Orphan]:
-    """Every resource still carrying ``run_id``, de-duplicated; an unreachable listing is an error."""
+    """Every resource still carrying ``run_id``, de-duplicated; an unreachable listing is an error.
+
+    The probes only list, so they run side by side (each service's listing is a few round trips).
+    """
     if not run_id:
         raise ValueError("run_id: required; sweeping without one would report every resource")
-    found: dict[str, Orphan] = {}
-    for probe in probes:
+
+    def listed(probe: Probe) -> list[Orphan]:
         try:
-            for orphan in probe(target, run_id):
-                found.setdefault(orphan.identifier, orphan)
+            return list(probe(target, run_id))
         except (ClientError, BotoCoreError) as err:
             raise RuntimeError(f"orphan sweep could not list with {probe.__name__}: {err}") from err
+
+    found: dict[str, Orphan] = {}
+    with ThreadPoolExecutor(max_workers=SWEEP_THREADS) as pool:
+        for orphans in pool.map(listed, probes):
+            for orphan in orphans:
+                found.setdefault(orphan.identifier, orphan)
     return sorted(found.values(), key=lambda o: (o.service, o.identifier))
+
+
+SWEEP_THREADS = 6
+"""Listings in flight at once: enough to hide round trips, few enough not to trip API throttling."""

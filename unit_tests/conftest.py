@@ -1,4 +1,4 @@
-"""Synthesize once per session: the payment platform for AWS and for the emulator."""
+"""Synthesize once per unit run (shared by the workers): both stacks for AWS and for the emulator."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from harness.aws_target import AwsTarget
 from main import parse_settings, synthesize
+from unit_tests.synth_cache import shared_synthesis
 from unit_tests.synth_json import StackJson
 
 EMULATOR_URL = "http://127.0.0.1:4599"
@@ -58,19 +59,21 @@ def base_argv(target: str) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
-    root = tmp_path_factory.mktemp("synth")
-    docs = {}
-    for target in ("aws", "emulator"):
-        outdir = synthesize(parse_settings(base_argv(target), environ={}), root / target)
-        docs[target] = StackJson.load(outdir, "payment-platform")
-        docs[f"{target}_pci"] = StackJson.load(outdir, "pci-data-processing")
+def synthesized() -> Synthesized:
+    """Both stacks for AWS and for the emulator, synthesized once per run of the inputs (see synth_cache)."""
+    targets = ("aws", "emulator")
+
+    def synthesize_into(root: Path) -> None:
+        for target in targets:
+            synthesize(parse_settings(base_argv(target), environ={}), root / target)
+
+    root = shared_synthesis({t: base_argv(t) for t in targets}, synthesize_into)
     return Synthesized(
-        aws=docs["aws"],
-        emulator=docs["emulator"],
+        aws=StackJson.load(root / "aws", "payment-platform"),
+        emulator=StackJson.load(root / "emulator", "payment-platform"),
         aws_outdir=root / "aws",
-        aws_pci=docs["aws_pci"],
-        emulator_pci=docs["emulator_pci"],
+        aws_pci=StackJson.load(root / "aws", "pci-data-processing"),
+        emulator_pci=StackJson.load(root / "emulator", "pci-data-processing"),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import cli
 from harness.aws_target import AwsTarget
 from harness.environment import EphemeralEnvironment
 from harness.terraform import TerraformError
@@ -59,7 +61,7 @@ def test_failed_apply_is_destroyed_and_swept(
     )
     with pytest.raises(TerraformError, match="InvalidAttributeValue"), env.deployed():
         pytest.fail("the body must not run when apply fails")
-    assert calls(tmp_path) == ["init", "plan", "show", "apply", "state", "destroy"]
+    assert calls(tmp_path) == ["init", "apply", "state", "destroy"]
     assert env.torn_down and env.orphans == []
 
 
@@ -75,7 +77,7 @@ def test_interrupted_apply_is_destroyed_and_swept(
     )
     with pytest.raises(KeyboardInterrupt), env.deployed():
         pytest.fail("the body must not run when apply is interrupted")
-    assert calls(tmp_path) == ["init", "plan", "show", "apply", "state", "destroy"]
+    assert calls(tmp_path) == ["init", "apply", "state", "destroy"]
     assert env.torn_down
 
 
@@ -87,3 +89,20 @@ def test_skip_teardown_leaves_the_environment(
     with pytest.raises(RuntimeError, match="no outputs in state"), env.deployed():
         pass
     assert "destroy" not in calls(tmp_path)
+
+
+def test_destroy_command_tears_down_a_kept_environment_from_its_metadata(
+    tmp_path: Path,
+    mock_target: AwsTarget,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    env = environment(tmp_path, mock_target, "exit 0", monkeypatch)
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    meta = {"run_id": "td1234", "stack": "pci-data-processing", "stack_dir": str(env.stack_dir)}
+    (kept / "pci-data-processing.run.json").write_text(json.dumps({**meta, "region": "us-east-1"}))
+    assert cli.main(["destroy", "--workdir", str(kept)]) == 0
+    assert calls(tmp_path) == ["state", "destroy"]
+    assert "orphan sweep: 0 resources left" in capsys.readouterr().out
+    assert cli.main(["destroy", "--workdir", str(tmp_path / "nothing-here")]) == 2
