@@ -16,15 +16,14 @@ from typing import Any
 
 from constructs import Construct
 
+from constructs_py.access_log_bucket import access_log_bucket, logging_into
 from constructs_py.bucket_guards import require_kms_uploads, require_mfa_for_deletes
 from constructs_py.capabilities import hosts
 from constructs_py.log_delivery_policies import (
     cloudtrail_delivery,
     log_delivery_service,
-    s3_server_access_logging,
 )
 from constructs_py.secure_bucket import (
-    SERVER_ACCESS_LOGS_SSE_S3,
     LifecycleRule,
     SecureBucket,
     SecureBucketProps,
@@ -99,25 +98,16 @@ class PciBuckets(Construct):
         def arn(name: str) -> str:
             return f"arn:{props.partition}:s3:::{name}"
 
-        self.access_logs = SecureBucket(
+        self.access_logs = access_log_bucket(
             self,
             "access-logs",
-            props=SecureBucketProps(
-                bucket_name=props.access_logs_bucket,
-                bucket_arn=arn(props.access_logs_bucket),
-                kms_key_arn=None,
-                sse_s3_reason=SERVER_ACCESS_LOGS_SSE_S3,
-                lifecycle_rules=(ONE_YEAR,),
-                policy_statements=s3_server_access_logging(arn(props.access_logs_bucket), props.account_id),
-            ),
+            bucket_name=props.access_logs_bucket,
+            partition=props.partition,
+            account_id=props.account_id,
         )
 
         def logged(key: str) -> dict[str, Any]:
-            # The policy's bucket attribute: logging is configured only once S3 may deliver.
-            return {
-                "access_log_bucket": self.access_logs.policy.bucket,
-                "access_log_prefix": ACCESS_LOG_PREFIXES[key],
-            }
+            return logging_into(self.access_logs, ACCESS_LOG_PREFIXES[key])
 
         card_data = {}
         for key, name in (("raw", props.raw_bucket), ("processed", props.processed_bucket)):
