@@ -10,6 +10,7 @@ import json
 import secrets
 import signal
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR, write_cli_config
 from harness.stages import Progress, skip_requested, timed
 from harness.sweep import Orphan, sweep
-from harness.terraform import Terraform, TerraformError
+from harness.terraform import Terraform, TerraformError, resource_type_of
 
 
 def throwaway_secrets(stack_dir: Path) -> dict[str, str]:
@@ -246,12 +247,7 @@ def _by_type(addresses: list[str]) -> str:
     """`` (12 aws_s3_bucket..., ...)``: the five most common resource types of ``addresses``."""
     if not addresses:
         return ""
-    counts: dict[str, int] = {}
-    for address in addresses:
-        parts = address.split(".")
-        while parts and parts[0] == "module":
-            parts = parts[2:]
-        counts[parts[0]] = counts.get(parts[0], 0) + 1
+    counts = Counter(resource_type_of(address) for address in addresses)
     common = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:5]
     return " (" + ", ".join(f"{n} {kind}" for kind, n in common) + (", ..." if len(counts) > 5 else "") + ")"
 

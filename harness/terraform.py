@@ -79,6 +79,14 @@ def error_lines(output: str, limit: int = 40) -> str:
     return "\n".join(picked[:limit])
 
 
+def resource_type_of(address: str) -> str:
+    """``aws_flow_log`` of ``module.network_vpc.aws_flow_log.s3[0]`` (and of ``data.aws_flow_log.x``)."""
+    parts = address.split(".")
+    while parts and parts[0] == "module":
+        parts = parts[2:]
+    return parts[1] if parts[0] == "data" else parts[0]
+
+
 def is_retryable(output: str) -> re.Pattern[str] | None:
     """The first retryable pattern found in ``output``, or ``None``."""
     return next((p for p in RETRYABLE_ERRORS if p.search(output)), None)

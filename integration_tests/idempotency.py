@@ -6,14 +6,7 @@ import pytest
 
 from constructs_py.capabilities import drift_for
 from harness.environment import EphemeralEnvironment
-
-
-def resource_type_of(address: str) -> str:
-    """``aws_flow_log`` of ``module.network_vpc.aws_flow_log.s3[0]``."""
-    parts = address.split(".")
-    while parts and parts[0] == "module":
-        parts = parts[2:]
-    return parts[1] if parts[0] == "data" else parts[0]
+from harness.terraform import resource_type_of
 
 
 def unexplained_changes(
