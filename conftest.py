@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from constructs_py.capabilities import gap_for
+from pci_infra.foundation.capabilities import gap_for
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

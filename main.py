@@ -1,195 +1,22 @@
 """Entry point: build the validated settings, then synthesize the stacks.
 
 ``python main.py`` synthesizes to ``cdktf.out/``; ``cdktf synth`` runs the same file (see cdktf.json).
-Settings come from, in order of precedence: CLI flags, environment variables, cdktf context, defaults.
-Bad input fails here, with the field and the rule, before the provider bindings are even imported.
+The application itself is the library ``pci_infra.app``; this file is the thin shim both run.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
-from constructs_py.settings import (
-    LOOKUP,
-    BackendKind,
-    BackendSettings,
-    FeatureSwitches,
-    Settings,
-    SettingsError,
-    Target,
-)
+from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.app.settings import SettingsError
+from pci_infra.app.settings_sources import STACK_CHOICES, outdir_of, parse_settings
+from pci_infra.app.synthesis import new_app, synthesize
 
-PROJECT_ROOT = Path(__file__).resolve().parent
-STACK_CHOICES = ("payment-platform", "pci-data-processing")
-
-# field -> (CLI flag, environment variable, cdktf context key)
-_SOURCES: dict[str, tuple[str, str, str]] = {
-    "environment_suffix": ("--environment-suffix", "ENVIRONMENT_SUFFIX", "environmentSuffix"),
-    "environment": ("--environment", "INFRA_ENVIRONMENT", "environment"),
-    "region": ("--region", "INFRA_REGION", "region"),
-    "target": ("--target", "INFRA_TARGET", "target"),
-    "owner": ("--owner", "INFRA_OWNER", "owner"),
-    "data_classification": ("--data-classification", "INFRA_DATA_CLASSIFICATION", "dataClassification"),
-    "alert_email": ("--alert-email", "INFRA_ALERT_EMAIL", "alertEmail"),
-    "run_id": ("--run-id", "INFRA_RUN_ID", "runId"),
-    "emulator_endpoint": ("--emulator-endpoint", "EMULATOR_ENDPOINT", "emulatorEndpoint"),
-    "stacks": ("--stacks", "INFRA_STACKS", "stacks"),
-    "backend": ("--backend", "INFRA_BACKEND", "backend"),
-    "state_dir": ("--state-dir", "INFRA_STATE_DIR", "stateDir"),
-    "state_bucket": ("--state-bucket", "INFRA_STATE_BUCKET", "stateBucket"),
-    "deletion_protection": ("--deletion-protection", "INFRA_DELETION_PROTECTION", "deletionProtection"),
-    "api_certificate_arn": ("--api-certificate-arn", "INFRA_API_CERTIFICATE_ARN", "apiCertificateArn"),
-    "geo_block_countries": ("--geo-block-countries", "INFRA_GEO_BLOCK_COUNTRIES", "geoBlockCountries"),
-    "guardduty_detector": ("--guardduty-detector", "INFRA_GUARDDUTY_DETECTOR", "guarddutyDetector"),
-    "config_recorder": ("--config-recorder", "INFRA_CONFIG_RECORDER", "configRecorder"),
-    "standby_endpoint": ("--standby-endpoint", "INFRA_STANDBY_ENDPOINT", "standbyEndpoint"),
-    "database_secret_name": ("--database-secret-name", "INFRA_DATABASE_SECRET_NAME", "databaseSecretName"),
-    "mfa_delete_device": ("--mfa-delete-device", "INFRA_MFA_DELETE_DEVICE", "mfaDeleteDevice"),
-}
-DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    for field_name, (flag, env, ctx) in _SOURCES.items():
-        parser.add_argument(flag, dest=field_name, help=f"env {env}, context {ctx}")
-    parser.add_argument(
-        "--outdir", default=os.environ.get("CDKTF_OUTDIR", "cdktf.out"), help="synth output dir"
-    )
-    return parser
-
-
-def parse_settings(
-    argv: Sequence[str], environ: Mapping[str, str], context: Mapping[str, Any] | None = None
-) -> Settings:
-    """Build the validated :class:`Settings` from CLI flags, environment and cdktf context.
-
-    Raises:
-        SettingsError: A value breaks its field's rule; the message names field and rule.
-    """
-    args, _ = _parser().parse_known_args(list(argv))
-    context = context or {}
-
-    def pick(field_name: str, default: str | None = None) -> str | None:
-        _flag, env, ctx = _SOURCES[field_name]
-        for value in (getattr(args, field_name), environ.get(env), context.get(ctx)):
-            if value is not None:
-                return str(value)
-        return default
-
-    target_raw = pick("target", Target.EMULATOR.value) or ""
-    try:
-        target = Target(target_raw)
-    except ValueError:
-        raise SettingsError(f"target: one of {[t.value for t in Target]} (got {target_raw!r})") from None
-    stacks = {s.strip() for s in (pick("stacks", ",".join(STACK_CHOICES)) or "").split(",") if s.strip()}
-    if not stacks or not stacks <= set(STACK_CHOICES):
-        raise SettingsError(
-            f"stacks: comma-separated subset of {list(STACK_CHOICES)} (got {sorted(stacks)!r})"
-        )
-    protection_raw = (pick("deletion_protection", "false") or "").lower()
-    if protection_raw not in ("true", "false"):
-        raise SettingsError(f"deletion_protection: true or false (got {protection_raw!r})")
-    countries = tuple(c.strip() for c in (pick("geo_block_countries", "") or "").split(",") if c.strip())
-    backend_raw = pick("backend", BackendKind.LOCAL.value) or ""
-    try:
-        backend_kind = BackendKind(backend_raw)
-    except ValueError:
-        raise SettingsError(
-            f"backend.kind: one of {[k.value for k in BackendKind]} (got {backend_raw!r})"
-        ) from None
-
-    return Settings(
-        environment_suffix=pick("environment_suffix", "dev") or "",
-        environment=pick("environment", "dev") or "",
-        region=pick("region", "us-east-1") or "",
-        target=target,
-        owner=pick("owner", "platform-engineering") or "",
-        data_classification=pick("data_classification", "confidential") or "",
-        alert_email=pick("alert_email"),
-        run_id=pick("run_id"),
-        emulator_endpoint=pick("emulator_endpoint", DEFAULT_EMULATOR_ENDPOINT)
-        if target is Target.EMULATOR
-        else None,
-        deletion_protection=protection_raw == "true",
-        api_certificate_arn=pick("api_certificate_arn"),
-        geo_block_countries=countries,
-        guardduty_detector=pick("guardduty_detector", LOOKUP) or "",
-        config_recorder=pick("config_recorder", LOOKUP) or "",
-        standby_endpoint=pick("standby_endpoint"),
-        database_secret_name=pick("database_secret_name"),
-        mfa_delete_device=pick("mfa_delete_device"),
-        features=FeatureSwitches(
-            payment_platform="payment-platform" in stacks, pci_data_processing="pci-data-processing" in stacks
-        ),
-        backend=BackendSettings(
-            kind=backend_kind,
-            state_dir=pick("state_dir", str(PROJECT_ROOT / ".state")) or "",
-            s3_bucket=pick("state_bucket"),
-        ),
-    )
-
-
-def _prepare_jsii_environment() -> None:
-    """Set what the cdktf runtime reads from its environment, before it starts (on first import).
-
-    * The runtime warns on every start that Node 20 is past end of life; the Lambdas run nodejs22.x.
-    * ``cdktfRelativeModules`` tells cdktf which local modules to copy into each stack. The cdktf CLI
-      passes it from cdktf.json's ``terraformModules``, but listing local modules there makes
-      ``cdktf synth`` demand generated bindings we do not use, so the list is filled in here.
-    """
-    from constructs_py.hcl_module import local_module_sources
-
-    os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
-    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-    context = json.loads(os.environ.get("CDKTF_CONTEXT_JSON") or "{}")
-    if not context.get("cdktfRelativeModules"):
-        context["cdktfRelativeModules"] = local_module_sources()
-        os.environ["CDKTF_CONTEXT_JSON"] = json.dumps(context)
-
-
-def new_app(outdir: Path) -> Any:
-    """A cdktf ``App`` writing to ``outdir``, usable with or without the cdktf CLI.
-
-    Imports the provider runtime (slow, ~1.5 GB) only here, after the settings are known good.
-    """
-    _prepare_jsii_environment()
-    from cdktf import App
-
-    from constructs_py.hcl_module import local_module_sources
-
-    # Also given here: in a process whose cdktf runtime started earlier (tests), the environment is too late.
-    context = {"cdktfRelativeModules": local_module_sources(), "excludeStackIdFromLogicalIds": "true"}
-    return App(outdir=str(outdir), context=context)
-
-
-def synthesize(settings: Settings, outdir: Path) -> Path:
-    """Synthesize every enabled stack of ``settings`` into ``outdir`` and return ``outdir``.
-
-    Account singletons left to ``lookup`` are answered first by asking the target account.
-    """
-    from constructs_py.account_singletons import resolve_singletons
-
-    settings = resolve_singletons(settings)
-    _prepare_jsii_environment()
-    from constructs_py.stacks.payment_platform import PaymentPlatformStack
-    from constructs_py.stacks.pci_data_processing import PciDataProcessingStack
-
-    app = new_app(outdir)
-    if settings.features.payment_platform:
-        PaymentPlatformStack(app, settings=settings)
-    if settings.features.pci_data_processing:
-        PciDataProcessingStack(app, settings=settings)
-    app.synth()
-    return outdir
+__all__ = ["PROJECT_ROOT", "STACK_CHOICES", "main", "new_app", "parse_settings", "synthesize"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -201,9 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as err:
         print(f"invalid settings: {err}", file=sys.stderr)
         return 2
-    args, _ = _parser().parse_known_args(list(argv))
     try:
-        synthesize(settings, Path(args.outdir))
+        synthesize(settings, outdir_of(argv, os.environ))
     except SettingsError as err:
         print(f"invalid settings: {err}", file=sys.stderr)
         return 2

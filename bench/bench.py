@@ -106,7 +106,8 @@ def _environment(stack: str, tag: str, endpoint: str) -> Any:
     from harness.environment import EphemeralEnvironment
     from harness.existing_secret import create_database_secret
     from harness.run_id import new_run_id
-    from main import parse_settings, synthesize
+    from pci_infra.app.settings_sources import parse_settings
+    from pci_infra.app.synthesis import synthesize
 
     run_id = new_run_id()
     workdir = ROOT / ".work" / f"bench-{tag}-{run_id}"

@@ -9,8 +9,8 @@ from typing import Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from constructs_py.aws_clients import EMULATOR_CREDENTIALS, client_factory
 from harness.emulator import is_answering
+from pci_infra.foundation.aws_clients import EMULATOR_CREDENTIALS, client_factory
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from constructs_py.settings import SettingsError
 from harness.aws_target import AwsTarget
 from harness.emulator import MotoServer, external_endpoint
 from harness.environment import EphemeralEnvironment, OrphansFoundError
@@ -30,8 +29,9 @@ from harness.stages import timed
 from harness.terraform import TerraformError
 from harness.upgrade_check import ALLOW_FILE, UpgradeCheckError
 from harness.upgrade_run import run_upgrade_check
+from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.app.settings import SettingsError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STACK = "payment-platform"
 
 
@@ -98,7 +98,8 @@ def evidence(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     """Run the main job once; return the exit code."""
-    from main import parse_settings, synthesize  # the settings are built in main.py only
+    from pci_infra.app.settings_sources import parse_settings  # the settings are built in main.py only
+    from pci_infra.app.synthesis import synthesize
 
     run_id = os.environ.get("INFRA_RUN_ID") or new_run_id()
     workdir = PROJECT_ROOT / ".work" / f"{args.environment_suffix}-{run_id}"

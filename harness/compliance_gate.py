@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.globs import glob_match
+from pci_infra.app.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SKIP_FILE = PROJECT_ROOT / ".ci" / "checkov" / "skips.toml"
 CHECKOV_VENV = PROJECT_ROOT / ".venv-checkov"
 CHECKOV_BIN_VAR = "CHECKOV_BIN"

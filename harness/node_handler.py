@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from harness.aws_target import AwsTarget
+from pci_infra.app.paths import LAMBDA_DIR
 
-LAMBDA_ROOT = Path(__file__).resolve().parent.parent / "lambda"
+LAMBDA_ROOT = LAMBDA_DIR
 
 _RUNNER = """
 const [, modulePath, eventJson] = process.argv;

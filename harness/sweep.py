@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from constructs_py.capabilities import gap_for
 from harness.aws_target import AwsTarget
+from pci_infra.foundation.capabilities import gap_for
 
 RUN_ID_TAG = "RunId"
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.globs import glob_match
+from pci_infra.app.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ALLOW_FILE = PROJECT_ROOT / ".ci" / "upgrade-allow.toml"
 
 STATEFUL_TYPES: dict[str, str] = {

@@ -36,8 +36,8 @@ from harness.upgrade_check import (
     load_allow_list,
     provider_override,
 )
+from pci_infra.app.paths import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROVIDER_OVERRIDE_FILE = "zz_upgrade_provider_override.tf.json"
 
 

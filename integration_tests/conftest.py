@@ -16,14 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from constructs_py.settings import Settings
 from harness.aws_target import AwsTarget
 from harness.compliance_gate import record_path, scan_plan
 from harness.emulator import MotoServer, external_endpoint
 from harness.environment import EphemeralEnvironment, interrupts_as_keyboard_interrupt
 from harness.existing_secret import create_database_secret, delete_secret
 from harness.run_id import new_run_id
-from main import PROJECT_ROOT, parse_settings, synthesize
+from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.app.settings import Settings
+from pci_infra.app.settings_sources import parse_settings
+from pci_infra.app.synthesis import synthesize
 
 LIVE_SUFFIX = "it"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from constructs_py.capabilities import drift_for
 from harness.environment import EphemeralEnvironment
 from harness.terraform import resource_type_of
+from pci_infra.foundation.capabilities import drift_for
 
 
 def unexplained_changes(

@@ -18,7 +18,9 @@ from harness.aws_target import AwsTarget
 from harness.existing_secret import ensure_database_secret
 from harness.run_id import new_run_id
 from harness.sweep import sweep
-from main import PROJECT_ROOT, parse_settings, synthesize
+from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.app.settings_sources import parse_settings
+from pci_infra.app.synthesis import synthesize
 
 STACK = "pci-data-processing"
 

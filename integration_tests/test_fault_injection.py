@@ -23,7 +23,7 @@ import pytest
 from harness.emulator import MotoServer
 from harness.run_id import new_run_id
 from integration_tests.pci_copies import STACK, PciCopy, assert_cleaned, start_cycle, synthesize_copy
-from main import PROJECT_ROOT
+from pci_infra.app.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.live
 

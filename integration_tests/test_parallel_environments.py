@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from constructs_py.capabilities import gap_for
 from harness.emulator import MotoServer
 from harness.run_id import new_run_id
 from integration_tests.pci_copies import STACK, assert_cleaned, start_cycle, synthesize_copy
-from main import PROJECT_ROOT
+from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.foundation.capabilities import gap_for
 
 pytestmark = pytest.mark.live
 

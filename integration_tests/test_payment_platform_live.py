@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from constructs_py.account_singletons import existing_detector_id, existing_recorder_name
 from harness import probes
 from harness.environment import EphemeralEnvironment
 from harness.node_handler import run_handler
@@ -21,6 +20,7 @@ from harness.probes import bucket_default_kms_key, key_rotation_enabled, message
 from harness.stages import skip_requested
 from integration_tests.idempotency import unexplained_changes
 from integration_tests.static_gate import assert_gate_passed_on_what_was_applied
+from pci_infra.foundation.account_singletons import existing_detector_id, existing_recorder_name
 
 pytestmark = pytest.mark.live
 

@@ -13,7 +13,6 @@ from collections.abc import Callable
 import pytest
 from botocore.exceptions import ClientError
 
-from constructs_py.pci.monitoring import CIS_FILTERS
 from harness import probes
 from harness.environment import EphemeralEnvironment
 from harness.node_handler import run_handler
@@ -21,6 +20,7 @@ from harness.probes import bucket_default_kms_key, key_rotation_enabled
 from harness.stages import skip_requested
 from integration_tests.idempotency import unexplained_changes
 from integration_tests.static_gate import assert_gate_passed_on_what_was_applied
+from pci_infra.pci.security_monitoring import CIS_FILTERS
 
 pytestmark = pytest.mark.live
 

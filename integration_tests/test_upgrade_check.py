@@ -24,7 +24,7 @@ from harness.environment import EphemeralEnvironment
 from harness.run_id import new_run_id
 from harness.terraform import Terraform
 from harness.upgrade_check import UpgradeReport, classify, provider_override, provider_versions_in
-from main import PROJECT_ROOT
+from pci_infra.app.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.live
 

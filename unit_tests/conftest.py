@@ -10,7 +10,8 @@ import pytest
 from moto import mock_aws
 
 from harness.aws_target import AwsTarget
-from main import parse_settings, synthesize
+from pci_infra.app.settings_sources import parse_settings
+from pci_infra.app.synthesis import synthesize
 from unit_tests.synth_cache import shared_synthesis
 from unit_tests.synth_json import StackJson
 

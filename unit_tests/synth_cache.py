@@ -17,9 +17,9 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from main import PROJECT_ROOT
+from pci_infra.app.paths import PROJECT_ROOT
 
-INPUTS = ("main.py", "cdktf.json", "pyproject.toml", "constructs_py", "modules", "lambda")
+INPUTS = ("main.py", "cdktf.json", "pyproject.toml", "pci_infra", "modules", "lambda")
 """What synthesis reads, relative to the project root."""
 
 SKIPPED_PARTS = frozenset({"node_modules", "__pycache__", ".terraform", ".mypy_cache", ".ruff_cache"})

@@ -1,0 +1,1 @@
+"""The application layer: settings (validated), the name catalogue and naming rules, synthesis."""

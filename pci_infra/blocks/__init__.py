@@ -1,0 +1,1 @@
+"""Building blocks shared by both environments: keys, buckets, queues, functions, topics, log groups."""

@@ -1,0 +1,236 @@
+"""Compliance: AWS Config recording, three managed rules, and remediation on non-compliance.
+
+One recorder per account and region: an existing one is adopted (with its delivery channel),
+otherwise this stack records everything to the versioned, CMK-encrypted snapshots bucket and tells
+the compliance topic. The managed rules check EBS encryption, RDS storage encryption and VPC flow
+logs. A NON_COMPLIANT result of any of them triggers the remediation function through EventBridge:
+it enables flow logs on a VPC without them and reports what cannot be fixed in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cdktf_cdktf_provider_aws import (
+    cloudwatch_log_group,
+    config_config_rule,
+    iam_role,
+    iam_role_policy,
+    lambda_permission,
+    sns_topic,
+    sns_topic_policy,
+)
+from constructs import Construct
+
+from pci_infra.app.settings import CREATE
+from pci_infra.blocks.config_recording import ConfigRecording, ConfigRecordingProps
+from pci_infra.blocks.node_function import NodeFunction, NodeFunctionProps
+from pci_infra.policies.log_retention import FLOW_LOG_RETENTION_DAYS
+from pci_infra.policies.policy_document import Statement, policy_json, topic_publish_policy, trust_policy_json
+
+MANAGED_RULES = {
+    "volumes": ("ENCRYPTED_VOLUMES", "AWS::EC2::Volume"),
+    "rds": ("RDS_STORAGE_ENCRYPTED", "AWS::RDS::DBInstance"),
+    "flow_logs": ("VPC_FLOW_LOGS_ENABLED", "AWS::EC2::VPC"),
+}
+"""Rule key -> (managed rule identifier, resource type it evaluates)."""
+REMEDIATION_CONCURRENCY = 2
+
+
+def noncompliance_pattern(rule_names: list[str]) -> dict[str, Any]:
+    """EventBridge pattern of NON_COMPLIANT results of the given Config rules."""
+    return {
+        "source": ["aws.config"],
+        "detail-type": ["Config Rules Compliance Change"],
+        "detail": {
+            "configRuleName": rule_names,
+            "newEvaluationResult": {"complianceType": ["NON_COMPLIANT"]},
+        },
+    }
+
+
+@dataclass(frozen=True)
+class ComplianceProps:
+    """Inputs of :class:`Compliance`.
+
+    Attributes:
+        recorder: ``create``, or the name of the existing recorder to adopt.
+        recorder_name: Name of the recorder this stack creates.
+        role_name: Config service role name.
+        bucket_name: Snapshots bucket.
+        bucket_arn: Its ARN.
+        topic_name: Compliance topic name.
+        rule_names: Config rule names by key of :data:`MANAGED_RULES`.
+        remediation_name: Remediation function name.
+        flow_logs_role_name: Role the remediation hands to VPC Flow Logs.
+        flow_log_group_name: Log group of flow logs the remediation enables.
+        data_key_arn: CMK of the bucket, function environment and DLQ.
+        events_key_arn: CMK of the compliance topic.
+        logs_key_arn: CMK of the log groups.
+        account_id: Account id (token).
+        partition: Partition (token).
+    """
+
+    recorder: str
+    recorder_name: str
+    role_name: str
+    bucket_name: str
+    bucket_arn: str
+    topic_name: str
+    rule_names: dict[str, str]
+    remediation_name: str
+    flow_logs_role_name: str
+    flow_log_group_name: str
+    data_key_arn: str
+    events_key_arn: str
+    logs_key_arn: str
+    account_id: str
+    partition: str
+
+    def __post_init__(self) -> None:
+        """Every managed rule needs a name."""
+        if set(self.rule_names) != set(MANAGED_RULES):
+            raise ValueError(f"ComplianceProps.rule_names: need exactly {sorted(MANAGED_RULES)}")
+
+
+class Compliance(Construct):
+    """Recorder (created or adopted), rules, compliance topic and the remediation function.
+
+    Attributes:
+        recorder_created: Whether this stack owns the recorder.
+        topic_arn: Compliance topic.
+        rule_names: Config rule names by key.
+        remediation: The remediation function.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, props: ComplianceProps) -> None:
+        """Create recording, rules, topic and remediation."""
+        super().__init__(scope, construct_id)
+        topic = sns_topic.SnsTopic(
+            self, "topic", name=props.topic_name, kms_master_key_id=props.events_key_arn
+        )
+        sns_topic_policy.SnsTopicPolicy(
+            self,
+            "topic-policy",
+            arn=topic.arn,
+            policy=topic_publish_policy(
+                "PublishFromConfigAndEventBridgeOfThisAccount",
+                topic.arn,
+                ["config.amazonaws.com", "events.amazonaws.com"],
+                props.account_id,
+            ),
+        )
+        self.recorder_created = props.recorder == CREATE
+        recording: list[Any] = []
+        if self.recorder_created:
+            recording = [
+                ConfigRecording(
+                    self,
+                    "recording",
+                    props=ConfigRecordingProps(
+                        recorder_name=props.recorder_name,
+                        role_name=props.role_name,
+                        bucket_name=props.bucket_name,
+                        bucket_arn=props.bucket_arn,
+                        topic_arn=topic.arn,
+                        bucket_key_arn=props.data_key_arn,
+                        topic_key_arn=props.events_key_arn,
+                        account_id=props.account_id,
+                        partition=props.partition,
+                    ),
+                ).ready
+            ]
+        self.rule_names: dict[str, str] = {}
+        for key, (identifier, resource_type) in MANAGED_RULES.items():
+            rule = config_config_rule.ConfigConfigRule(
+                self,
+                f"rule-{key}",
+                name=props.rule_names[key],
+                source=config_config_rule.ConfigConfigRuleSource(owner="AWS", source_identifier=identifier),
+                scope=config_config_rule.ConfigConfigRuleScope(compliance_resource_types=[resource_type]),
+                depends_on=recording,
+            )
+            self.rule_names[key] = rule.name
+        flow_log_group = cloudwatch_log_group.CloudwatchLogGroup(
+            self,
+            "remediation-flow-logs",
+            name=props.flow_log_group_name,
+            retention_in_days=FLOW_LOG_RETENTION_DAYS,
+            kms_key_id=props.logs_key_arn,
+        )
+        flow_logs_role = iam_role.IamRole(
+            self,
+            "flow-logs-role",
+            name=props.flow_logs_role_name,
+            description="VPC Flow Logs delivery for flow logs enabled by Config remediation",
+            assume_role_policy=trust_policy_json(
+                "vpc-flow-logs.amazonaws.com", source_account=props.account_id
+            ),
+        )
+        iam_role_policy.IamRolePolicy(
+            self,
+            "flow-logs-delivery",
+            name="deliver-to-remediation-log-group",
+            role=flow_logs_role.id,
+            policy=policy_json(
+                Statement(
+                    "DeliverFlowLogs",
+                    ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+                    resources=(flow_log_group.arn, f"{flow_log_group.arn}:*"),
+                )
+            ),
+        )
+        self.remediation = NodeFunction(
+            self,
+            "remediation",
+            props=NodeFunctionProps(
+                function_name=props.remediation_name,
+                source="config-remediation",
+                description="Remediates Config non-compliance: flow logs on VPCs; reports the rest",
+                reserved_concurrency=REMEDIATION_CONCURRENCY,
+                dlq_name=f"{props.remediation_name}-dlq",
+                kms_key_arn=props.data_key_arn,
+                logs_key_arn=props.logs_key_arn,
+                partition=props.partition,
+                environment={
+                    "FLOW_LOGS_RULE_NAME": props.rule_names["flow_logs"],
+                    "FLOW_LOGS_LOG_GROUP": flow_log_group.name,
+                    "FLOW_LOGS_ROLE_ARN": flow_logs_role.arn,
+                    "COMPLIANCE_TOPIC_ARN": topic.arn,
+                },
+                statements=(
+                    Statement("InspectFlowLogs", ("ec2:DescribeFlowLogs",)),
+                    Statement(
+                        "EnableFlowLogsOnVpcs",
+                        ("ec2:CreateFlowLogs",),
+                        resources=(
+                            f"arn:{props.partition}:ec2:*:{props.account_id}:vpc/*",
+                            f"arn:{props.partition}:ec2:*:{props.account_id}:vpc-flow-log/*",
+                        ),
+                    ),
+                    Statement(
+                        "FlowLogsLogGroup",
+                        ("logs:CreateLogDelivery", "logs:DescribeLogGroups"),
+                    ),
+                    Statement("HandOverFlowLogsRole", ("iam:PassRole",), resources=(flow_logs_role.arn,)),
+                    Statement("Report", ("sns:Publish",), resources=(topic.arn,)),
+                    Statement(
+                        "TopicKey", ("kms:GenerateDataKey", "kms:Decrypt"), resources=(props.events_key_arn,)
+                    ),
+                ),
+            ),
+        )
+        self.topic_arn: str = topic.arn
+
+    def allow_invocation_by_rule(self, rule_arn: str) -> None:
+        """Let the EventBridge rule ``rule_arn`` invoke the remediation function."""
+        lambda_permission.LambdaPermission(
+            self,
+            "rule-invokes-remediation",
+            statement_id="AllowConfigNonComplianceRule",
+            action="lambda:InvokeFunction",
+            function_name=self.remediation.function_name,
+            principal="events.amazonaws.com",
+            source_arn=rule_arn,
+        )

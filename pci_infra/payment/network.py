@@ -1,0 +1,94 @@
+"""Network of the payment platform: three zones, private and public tiers, NAT, flow logs.
+
+Also the security groups of the workloads: nothing may connect in; each may go out only where it must.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws import security_group, vpc_security_group_egress_rule
+from constructs import Construct
+
+from pci_infra.hcl_modules.vpc import FlowLogsProps, VpcModule, VpcModuleProps
+from pci_infra.policies.log_retention import FLOW_LOG_RETENTION_DAYS
+
+
+@dataclass(frozen=True)
+class PaymentNetworkProps:
+    """Inputs of :class:`PaymentNetwork`.
+
+    Attributes:
+        name: VPC name prefix.
+        cidr: VPC CIDR.
+        logs_key_arn: CMK of the flow log group.
+        processor_group_name: Security group of the payment functions.
+        batch_group_name: Security group of the batch instances.
+    """
+
+    name: str
+    logs_key_arn: str
+    processor_group_name: str
+    batch_group_name: str
+    cidr: str = "10.20.0.0/16"
+
+
+class PaymentNetwork(Construct):
+    """VPC over three zones with a NAT gateway per zone and all traffic logged for 30 days.
+
+    Attributes:
+        vpc: The vpc module wrapper (ids, subnets, zones).
+        processor_security_group_id: Payment functions: out to PostgreSQL in the VPC and HTTPS only.
+        batch_security_group_id: Batch instances: out to HTTPS only.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, props: PaymentNetworkProps) -> None:
+        """Create the VPC from the vpc module."""
+        super().__init__(scope, construct_id)
+        self.vpc = VpcModule(
+            self,
+            "vpc",
+            props=VpcModuleProps(
+                name=props.name,
+                cidr=props.cidr,
+                az_count=3,
+                create_public_subnets=True,
+                nat_gateway_mode="one_per_az",
+                flow_logs=FlowLogsProps(
+                    cloudwatch_kms_key_arn=props.logs_key_arn,
+                    cloudwatch_retention_days=FLOW_LOG_RETENTION_DAYS,
+                ),
+            ),
+        )
+        self.processor_security_group_id = self._workload_group(
+            "processor",
+            props.processor_group_name,
+            "Payment functions: no inbound; PostgreSQL to the RDS Proxy in the VPC, HTTPS to AWS APIs",
+            {"postgres-in-vpc": (5432, self.vpc.vpc_cidr_block), "https": (443, "0.0.0.0/0")},
+        )
+        self.batch_security_group_id = self._workload_group(
+            "batch",
+            props.batch_group_name,
+            "Batch instances: no inbound; HTTPS to AWS APIs and package mirrors only",
+            {"https": (443, "0.0.0.0/0")},
+        )
+
+    def _workload_group(
+        self, key: str, name: str, description: str, egress: dict[str, tuple[int, str]]
+    ) -> str:
+        """A security group without inbound rules and with only the given TCP egress (port, CIDR)."""
+        group = security_group.SecurityGroup(
+            self, f"{key}-sg", name=name, description=description, vpc_id=self.vpc.vpc_id, tags={"Name": name}
+        )
+        for rule_key, (port, cidr) in egress.items():
+            vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
+                self,
+                f"{key}-egress-{rule_key}",
+                security_group_id=group.id,
+                description=f"{rule_key}: tcp/{port}",
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                cidr_ipv4=cidr,
+            )
+        return str(group.id)

@@ -1,0 +1,103 @@
+"""Network of the PCI environment: private only, three zones, three tiers, flow logs to S3.
+
+No public subnets, internet gateway or NAT: workload subnets (the module's private tier), firewall
+subnets and endpoint subnets, each tier with its own route table per zone. AWS APIs are reached
+through VPC endpoints (S3 gateway; KMS, Secrets Manager, CloudWatch Logs, STS and SSM interface
+endpoints with private DNS). Every flow is logged to the flow-log bucket.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws import security_group, vpc_security_group_egress_rule
+from constructs import Construct
+
+from pci_infra.hcl_modules.vpc import FlowLogsProps, VpcModule, VpcModuleProps
+
+INTERFACE_ENDPOINTS = ("kms", "secretsmanager", "logs", "sts", "ssm")
+FIREWALL_TIER = "firewall"
+ENDPOINT_TIER = "endpoints"
+
+
+@dataclass(frozen=True)
+class PciNetworkProps:
+    """Inputs of :class:`PciNetwork`.
+
+    Attributes:
+        name: VPC name prefix.
+        flow_log_bucket_arn: Bucket receiving the flow logs.
+        flow_log_prefix: Key prefix of the flow logs in that bucket.
+        workload_groups: Security group names of the workloads, by key.
+        database_clients: Keys of the groups that also reach PostgreSQL (5432) inside the VPC.
+        cidr: VPC CIDR.
+    """
+
+    name: str
+    flow_log_bucket_arn: str
+    flow_log_prefix: str
+    workload_groups: dict[str, str]
+    database_clients: tuple[str, ...] = ()
+    cidr: str = "10.40.0.0/16"
+
+
+class PciNetwork(Construct):
+    """The VPC, its tiers and endpoints, and the workload security groups.
+
+    Attributes:
+        vpc: The vpc module wrapper.
+        workload_subnet_ids: Workload subnets, one per zone.
+        firewall_subnet_ids: Firewall subnets, one per zone.
+        security_group_ids: Workload security groups by key: no inbound; HTTPS out (which reaches
+            only the VPC endpoints and, through the firewall, its allow-list); PostgreSQL inside the
+            VPC for database clients.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, props: PciNetworkProps) -> None:
+        """Create the VPC from the vpc module and the workload groups."""
+        super().__init__(scope, construct_id)
+        self.vpc = VpcModule(
+            self,
+            "vpc",
+            props=VpcModuleProps(
+                name=props.name,
+                cidr=props.cidr,
+                az_count=3,
+                create_public_subnets=False,
+                nat_gateway_mode="none",
+                extra_subnet_tiers={FIREWALL_TIER: 20, ENDPOINT_TIER: 30},
+                flow_logs=FlowLogsProps(
+                    s3_bucket_arn=props.flow_log_bucket_arn, s3_key_prefix=props.flow_log_prefix
+                ),
+                gateway_endpoints=("s3",),
+                interface_endpoints=INTERFACE_ENDPOINTS,
+                interface_endpoint_tier=ENDPOINT_TIER,
+            ),
+        )
+        self.workload_subnet_ids: list[str] = self.vpc.private_subnet_ids
+        self.firewall_subnet_ids: list[str] = self.vpc.tier_subnet_ids(FIREWALL_TIER)
+        self.security_group_ids: dict[str, str] = {}
+        for key, name in props.workload_groups.items():
+            group = security_group.SecurityGroup(
+                self,
+                f"{key}-sg",
+                name=name,
+                description=f"PCI {key}: no inbound; HTTPS out through endpoints and the firewall",
+                vpc_id=self.vpc.vpc_id,
+                tags={"Name": name},
+            )
+            egress = {"https": (443, "0.0.0.0/0", "HTTPS: VPC endpoints, and the firewall allow-list")}
+            if key in props.database_clients:
+                egress["postgres"] = (5432, self.vpc.vpc_cidr_block, "PostgreSQL inside the VPC")
+            for rule, (port, cidr, description) in egress.items():
+                vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
+                    self,
+                    f"{key}-egress-{rule}",
+                    security_group_id=group.id,
+                    description=description,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_ipv4=cidr,
+                )
+            self.security_group_ids[key] = str(group.id)

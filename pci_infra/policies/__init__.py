@@ -1,0 +1,1 @@
+"""IAM and resource policy documents and the statements both environments reuse."""

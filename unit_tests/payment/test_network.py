@@ -1,0 +1,22 @@
+"""Unit (synthesized configuration): the payment platform's network."""
+
+from __future__ import annotations
+
+from unit_tests.synth_json import StackJson
+
+
+def key_arn(stack: StackJson, purpose: str) -> str:
+    key_id, _ = stack.at("aws_kms_key", f"keys/{purpose}/key")
+    return stack.ref("aws_kms_key", key_id, "arn")
+
+
+def test_flow_logs_go_to_a_logs_cmk_group_kept_30_days(stack: StackJson) -> None:
+    _, vpc = stack.module_at("network/vpc/module")
+    assert vpc["flow_logs"] == {
+        "traffic_type": "ALL",
+        "enable_cloudwatch": True,
+        "cloudwatch_kms_key_arn": key_arn(stack, "logs"),
+        "cloudwatch_retention": 30,
+    }
+    assert vpc["az_count"] == 3
+    assert vpc["nat_gateway_mode"] == "one_per_az"

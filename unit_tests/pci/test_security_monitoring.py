@@ -1,0 +1,32 @@
+"""Unit (synthesized configuration): the PCI environment's security monitoring."""
+
+from __future__ import annotations
+
+from pci_infra.pci.security_monitoring import CIS_FILTERS
+from unit_tests.synth_json import StackJson
+
+
+def arn(stack: StackJson, rtype: str, path: str) -> str:
+    return stack.ref(rtype, stack.at(rtype, path)[0], "arn")
+
+
+def test_trail_feeds_cis_metric_filters_and_alarms_to_the_security_topic(pci: StackJson) -> None:
+    logs_key = arn(pci, "aws_kms_key", "keys/logs/key")
+    _, trail = pci.at("aws_cloudtrail", "monitoring/trail")
+    assert trail["enable_log_file_validation"] is True and trail["kms_key_id"] == logs_key
+    group_id, group = pci.at("aws_cloudwatch_log_group", "monitoring/trail-logs")
+    assert group["kms_key_id"] == logs_key
+    assert trail["cloud_watch_logs_group_arn"] == pci.ref("aws_cloudwatch_log_group", group_id, "arn") + ":*"
+    filters = {b["name"]: b for b in pci.resources("aws_cloudwatch_log_metric_filter").values()}
+    assert set(filters) == set(CIS_FILTERS)
+    assert '$.errorCode = "*UnauthorizedOperation"' in filters["unauthorized-api-calls"]["pattern"]
+    assert '$.userIdentity.type = "Root"' in filters["root-account-usage"]["pattern"]
+    assert "AuthorizeSecurityGroupIngress" in filters["security-group-changes"]["pattern"]
+    topic = arn(pci, "aws_sns_topic", "monitoring/topic")
+    alarms = [b for b in pci.resources("aws_cloudwatch_metric_alarm").values()]
+    assert len(alarms) == len(CIS_FILTERS)
+    for alarm in alarms:
+        assert alarm["alarm_actions"] == [topic] and alarm["threshold"] == 1
+        assert alarm["comparison_operator"] == "GreaterThanOrEqualToThreshold"
+    _, topic_body = pci.at("aws_sns_topic", "monitoring/topic")
+    assert topic_body["kms_master_key_id"] == logs_key

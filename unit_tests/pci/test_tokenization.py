@@ -1,0 +1,52 @@
+"""Unit (synthesized configuration): the PCI environment's tokenization."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from unit_tests.synth_json import StackJson
+
+
+def arn(stack: StackJson, rtype: str, path: str) -> str:
+    return stack.ref(rtype, stack.at(rtype, path)[0], "arn")
+
+
+def sids(policy: str) -> dict[str, dict[str, Any]]:
+    return {s["Sid"]: s for s in json.loads(policy)["Statement"]}
+
+
+def test_tokenizer_reaches_only_its_buckets_key_and_secret_under_guardrails(pci: StackJson) -> None:
+    _, fn = pci.at("aws_lambda_function", "processing/tokenizer/function")
+    assert fn["runtime"] == "nodejs22.x" and fn["tracing_config"] == {"mode": "Active"}
+    assert fn["reserved_concurrent_executions"] == 5
+    sg = pci.ref("aws_security_group", pci.at("aws_security_group", "network/tokenizer-sg")[0], "id")
+    assert fn["vpc_config"]["security_group_ids"] == [sg]
+    assert "private_subnet_ids" in str(fn["vpc_config"]["subnet_ids"])
+    _, policy = pci.at("aws_iam_role_policy", "processing/tokenizer/policy")
+    statements = sids(policy["policy"])
+    assert statements["ReadRawCardData"]["Resource"] == [arn(pci, "aws_s3_bucket", "data/raw/bucket") + "/*"]
+    assert statements["WriteTokenizedData"]["Resource"] == [
+        arn(pci, "aws_s3_bucket", "data/processed/bucket") + "/*"
+    ]
+    assert statements["TokenizationKey"]["Resource"] == [
+        arn(pci, "aws_secretsmanager_secret", "processing/tokenization-key")
+    ]
+    region = statements["DenyOutsideApprovedRegions"]
+    assert region["Effect"] == "Deny" and region["Condition"] == {
+        "StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]}
+    }
+    assert "kms:ScheduleKeyDeletion" in statements["DenyKeyTampering"]["Action"]
+    assert "logs:DeleteLogGroup" in statements["DenyLogTampering"]["Action"]
+    _, notification = pci.at("aws_s3_bucket_notification", "processing/raw-uploads")
+    assert notification["lambda_function"][0]["events"] == ["s3:ObjectCreated:*"]
+
+
+def test_tokenization_key_is_write_only_and_encrypted_with_the_data_key(pci: StackJson) -> None:
+    _, secret = pci.at("aws_secretsmanager_secret", "processing/tokenization-key")
+    assert secret["kms_key_id"] == arn(pci, "aws_kms_key", "keys/data/key")
+    assert secret["recovery_window_in_days"] == 0
+    _, version = pci.at("aws_secretsmanager_secret_version", "processing/tokenization-key-value")
+    reference = "${var.tokenization_key}"
+    assert version["secret_string_wo"] == reference and "secret_string" not in version
+    assert pci.doc["variable"]["tokenization_key"]["ephemeral"] is True
