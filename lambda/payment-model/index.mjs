@@ -57,3 +57,16 @@ export function parsePayment(body) {
   if (amountCents === 0) throw new InvalidPayment('invalid_amount', paymentId);
   return { paymentId, merchantId: raw.merchantId, amountCents, currency: raw.currency };
 }
+
+/**
+ * The queue message of a parsed payment: exactly the fields parsePayment reads, the amount written
+ * back as a decimal string with two decimals, so that parsePayment(serializePayment(p)) gives p and
+ * nothing else from a request body can travel with it.
+ *
+ * @param {{paymentId: string, merchantId: string, amountCents: number, currency: string}} payment as parsePayment returns it
+ * @returns {string} JSON message body
+ */
+export function serializePayment({ paymentId, merchantId, amountCents, currency }) {
+  const amount = `${Math.floor(amountCents / 100)}.${String(amountCents % 100).padStart(2, '0')}`;
+  return JSON.stringify({ paymentId, merchantId, amount, currency });
+}

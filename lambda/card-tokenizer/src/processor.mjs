@@ -9,18 +9,23 @@ import { tokenizeLines } from './tokenize.mjs';
  * @param {{
  *   getObject: (bucket: string, key: string) => Promise<string>,
  *   putObject: (request: {Bucket: string, Key: string, Body: string, ServerSideEncryption: string, SSEKMSKeyId: string}) => Promise<void>,
- *   tokenizationKey: () => Promise<Buffer | string>,
+ *   keyRing: () => Promise<import('./keyring.mjs').KeyRing>,
  *   processedBucket: string,
  *   dataKeyArn: string,
  * }} deps
+ * @returns {(event: {Records?: object[]}) => Promise<{results: {
+ *   key: string, tokenized: number, rejected: {line: number, reason: string}[],
+ *   sadFieldsStripped: number, droppedFields: number, keyVersion: string,
+ * }[]}>} one result per uploaded object
  */
-export function createProcessor({ getObject, putObject, tokenizationKey, processedBucket, dataKeyArn }) {
+export function createProcessor({ getObject, putObject, keyRing, processedBucket, dataKeyArn }) {
   return async function handler(event) {
     const results = [];
     for (const record of event.Records ?? []) {
       const bucket = record.s3.bucket.name;
       const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-      const { records, rejected } = tokenizeLines(await getObject(bucket, key), await tokenizationKey());
+      const ring = await keyRing();
+      const { records, rejected, sadFieldsStripped, droppedFields } = tokenizeLines(await getObject(bucket, key), ring);
       const body = records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
       await putObject({
         Bucket: processedBucket,
@@ -29,7 +34,7 @@ export function createProcessor({ getObject, putObject, tokenizationKey, process
         ServerSideEncryption: 'aws:kms',
         SSEKMSKeyId: dataKeyArn,
       });
-      results.push({ key, tokenized: records.length, rejected });
+      results.push({ key, tokenized: records.length, rejected, sadFieldsStripped, droppedFields, keyVersion: ring.current });
     }
     return { results };
   };

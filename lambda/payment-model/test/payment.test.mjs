@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { InvalidPayment, parsePayment } from '../index.mjs';
+import { InvalidPayment, parsePayment, serializePayment } from '../index.mjs';
 
 const valid = { paymentId: 'pay_001', merchantId: 'm-42', amount: '125.50', currency: 'EUR' };
 
@@ -36,4 +36,31 @@ describe('parsePayment', () => {
       );
     });
   }
+});
+
+describe('serializePayment', () => {
+  it('writes exactly the payment fields, the amount as a two-decimal string', () => {
+    assert.equal(
+      serializePayment({ paymentId: 'pay_001', merchantId: 'm-42', amountCents: 12550, currency: 'EUR' }),
+      '{"paymentId":"pay_001","merchantId":"m-42","amount":"125.50","currency":"EUR"}',
+    );
+    assert.equal(
+      serializePayment({ paymentId: 'p', merchantId: 'm', amountCents: 5, currency: 'USD' }),
+      '{"paymentId":"p","merchantId":"m","amount":"0.05","currency":"USD"}',
+    );
+    assert.equal(
+      serializePayment({ paymentId: 'p', merchantId: 'm', amountCents: 99999999999999, currency: 'USD' }),
+      '{"paymentId":"p","merchantId":"m","amount":"999999999999.99","currency":"USD"}',
+    );
+  });
+
+  it('gives back what parsePayment reads, and drops every other field of the parsed object', () => {
+    const parsed = parsePayment(JSON.stringify({ ...valid, amount: '7.1', cvv: '123', note: 'x' }));
+    assert.deepEqual(parsePayment(serializePayment({ ...parsed, cvv: '123' })), {
+      paymentId: 'pay_001',
+      merchantId: 'm-42',
+      amountCents: 710,
+      currency: 'EUR',
+    });
+  });
 });
