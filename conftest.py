@@ -1,12 +1,14 @@
-"""Project-wide pytest wiring: the ``--target`` option, emulator-gap skips and the live-check summary."""
+"""Project-wide pytest wiring: ``--target``, emulator-gap skips, evidence markers, the live-check summary."""
 
 from __future__ import annotations
 
 import os
 from collections import Counter
+from typing import Any
 
 import pytest
 
+from harness.evidence import MARKER, marker_problem
 from pci_infra.foundation.capabilities import gap_for
 
 
@@ -27,6 +29,27 @@ def pytest_configure(config: pytest.Config) -> None:
         "emulator_gap(key): live check of a resource or behaviour the emulator cannot host; "
         "skipped on the emulator with the reason from the capability list",
     )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class, name: str, obj: object) -> Any:
+    """Check each test's ``pci_dss`` markers against the evidence report's requirements; record them.
+
+    A number that is not a requirement of ``harness/evidence.py`` is a collection error of the test's
+    file, naming the test and the number. The numbers of each test become ``pci_dss`` properties of
+    its JUnit XML record, which the evidence report reads.
+    """
+    made = yield
+    for item in made if isinstance(made, list) else [made]:
+        if not isinstance(item, pytest.Item):
+            continue
+        markers = list(item.iter_markers(MARKER))
+        problems = [marker_problem(item.nodeid, marker.args) for marker in markers]
+        if any(problems):
+            raise collector.CollectError("\n".join(problem for problem in problems if problem))
+        numbers = dict.fromkeys(str(number) for marker in markers for number in marker.args)
+        item.user_properties += [(MARKER, number) for number in numbers]
+    return made
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

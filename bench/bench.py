@@ -26,6 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pci_infra.app.stack_kind import StackKind  # noqa: E402  (after the path: run as a script)
+
 
 def _tree_rss_kib(pid: int) -> int:
     """Resident memory of ``pid`` and all its descendants, in KiB (Linux /proc)."""
@@ -100,46 +102,25 @@ def bench_unit_suite() -> None:
         )
 
 
-def _environment(stack: str, tag: str, endpoint: str) -> Any:
+def _environment(stack: StackKind, tag: str, endpoint: str) -> Any:
     """A synthesized throwaway environment of ``stack`` on the emulator at ``endpoint``."""
-    from harness.aws_target import AwsTarget
-    from harness.environment import EphemeralEnvironment
     from harness.existing_secret import create_database_secret
+    from harness.run import WORK_ROOT, HarnessRun
     from harness.run_id import new_run_id
-    from pci_infra.app.settings_sources import parse_settings
-    from pci_infra.app.synthesis import synthesize
 
     run_id = new_run_id()
-    workdir = ROOT / ".work" / f"bench-{tag}-{run_id}"
-    workdir.mkdir(parents=True, exist_ok=True)
-    settings = parse_settings(
-        [
-            "--environment-suffix",
-            "bench",
-            "--run-id",
-            run_id,
-            "--emulator-endpoint",
-            endpoint,
-            "--stacks",
-            stack,
-            "--state-dir",
-            str(workdir / "state"),
-        ],
-        os.environ,
-    )
-    synthesize(settings, workdir / "cdktf.out")
-    target = AwsTarget.emulator("us-east-1", endpoint)
-    if stack == "pci-data-processing":  # the stack looks its database secret up: it must exist
-        create_database_secret(target, settings.pci_database_secret)
-    return EphemeralEnvironment(
-        stack_name=stack,
+    run = HarnessRun.start(
+        suffix="bench",
         run_id=run_id,
-        stack_dir=workdir / "cdktf.out" / "stacks" / stack,
-        workdir=workdir,
-        target=target,
-        progress=lambda _m: None,
-        environ={},
+        workdir=WORK_ROOT / f"bench-{tag}-{run_id}",
+        endpoint=endpoint,
+        environ=os.environ,
+        stacks=(stack,),
     )
+    run.synthesize()
+    if stack is StackKind.PCI_DATA_PROCESSING:  # the stack looks its database secret up: it must exist
+        create_database_secret(run.target, run.settings.pci_database_secret)
+    return run.environment(stack, progress=lambda _m: None, environ={})
 
 
 def _cycle(env: Any) -> tuple[float, float]:
@@ -150,10 +131,10 @@ def _cycle(env: Any) -> tuple[float, float]:
     return deployed - started, time.monotonic() - deployed
 
 
-def bench_stacks(emulator: Any) -> dict[str, float]:
+def bench_stacks(emulator: Any) -> dict[StackKind, float]:
     """Deploy and destroy each stack through the harness; return the totals."""
     totals = {}
-    for stack in ("payment-platform", "pci-data-processing"):
+    for stack in StackKind:
         with emulator() as server:
             deploy, teardown = _cycle(_environment(stack, "serial", server.endpoint))
         totals[stack] = deploy + teardown
@@ -165,7 +146,7 @@ def bench_stacks(emulator: Any) -> dict[str, float]:
 def bench_harness_overhead(emulator: Any, harness_seconds: float) -> None:
     """Bare terraform init/apply/destroy on the same synthesized PCI stack, against the harness."""
     with emulator() as server:
-        env = _environment("pci-data-processing", "bare", server.endpoint)
+        env = _environment(StackKind.PCI_DATA_PROCESSING, "bare", server.endpoint)
         run = env.terraform.run
         started = time.monotonic()
         run("init", "-input=false", "-no-color")
@@ -183,7 +164,8 @@ def bench_parallel(emulator: Any, serial_seconds: float) -> None:
     """Two PCI environments at once, against two one after the other."""
     with emulator() as first, emulator() as second:
         envs = [
-            _environment("pci-data-processing", f"par{i}", s.endpoint) for i, s in enumerate((first, second))
+            _environment(StackKind.PCI_DATA_PROCESSING, f"par{i}", s.endpoint)
+            for i, s in enumerate((first, second))
         ]
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=2) as pool:
@@ -216,8 +198,8 @@ def main() -> int:
             return MotoServer(ROOT / ".work" / f"bench-moto-{time.time_ns()}.log")
 
         totals = bench_stacks(emulator)
-        bench_harness_overhead(emulator, totals["pci-data-processing"])
-        bench_parallel(emulator, totals["pci-data-processing"])
+        bench_harness_overhead(emulator, totals[StackKind.PCI_DATA_PROCESSING])
+        bench_parallel(emulator, totals[StackKind.PCI_DATA_PROCESSING])
     return 0
 
 

@@ -8,6 +8,10 @@ python -m harness cycle --stack-dir cdktf.out/stacks/<stack> --workdir W --run-i
                                        # deploy an already synthesized stack, then destroy it
 python -m harness upgrade-check --from v1 [--stacks pci-data-processing] [--provider-version 5.100.0]
                                        # would the upgrade from ref v1 replace or destroy stateful resources?
+python -m harness pan-scan --run-id ab12cd [--target emulator|aws] [--emulator-endpoint URL] [--no-queues]
+                                       # any clear card number (PAN) at rest in the run's stores?
+python -m harness reachability --run-id ab12cd [--target emulator|aws] [--emulator-endpoint URL] [--vpc-id V]
+                                       # does any path from the run's workload subnets bypass the firewall?
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Final
 
 from harness.aws_target import AwsTarget
 from harness.emulator import MotoServer, external_endpoint
-from harness.environment import EphemeralEnvironment, OrphansFoundError
+from harness.environment import EphemeralEnvironment, OrphansFoundError, untyped_outputs
+from harness.run import WORK_ROOT, HarnessRun, PaymentPlatformEnvironment, parse_stacks
 from harness.run_id import new_run_id
 from harness.smoke import payment_platform_smoke
 from harness.stages import timed
@@ -31,8 +37,10 @@ from harness.upgrade_check import ALLOW_FILE, UpgradeCheckError
 from harness.upgrade_run import run_upgrade_check
 from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.app.settings import SettingsError
+from pci_infra.app.stack_kind import StackKind
+from pci_infra.stacks.outputs import OutputsError
 
-STACK = "payment-platform"
+STACK: Final = StackKind.PAYMENT_PLATFORM
 
 
 def say(message: str) -> None:
@@ -72,12 +80,38 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         "fail when a stateful resource would be replaced or destroyed",
     )
     upgrade.add_argument("--from", dest="ref", required=True, help="git ref of the deployed version")
-    upgrade.add_argument("--stacks", default="payment-platform,pci-data-processing", help="comma-separated")
+    upgrade.add_argument("--stacks", default=",".join(StackKind), help="comma-separated")
     upgrade.add_argument("--provider-version", default=None, help="plan with this AWS provider version")
     evidence = sub.add_parser("evidence", help="write the PCI DSS evidence report of the last test run")
     evidence.add_argument("--junit", type=Path, default=PROJECT_ROOT / ".work" / "test-results.xml")
     evidence.add_argument("--out", type=Path, default=PROJECT_ROOT / ".work" / "evidence")
+    pan = sub.add_parser("pan-scan", help="scan every store of a run for clear card numbers (PCI DSS 3.5)")
+    pan.add_argument("--run-id", required=True, help="the run to scan (6 lowercase letters or digits)")
+    pan.add_argument("--target", default="emulator", help="emulator (default) or aws")
+    pan.add_argument("--emulator-endpoint", default=None, help="default: $EMULATOR_ENDPOINT, else :5000")
+    pan.add_argument("--region", default="us-east-1")
+    pan.add_argument("--no-queues", dest="queues", action="store_false", help="do not receive queue messages")
+    reach = sub.add_parser("reachability", help="trace the run's workload paths; fail on a firewall bypass")
+    reach.add_argument("--run-id", required=True, help="the run whose PCI VPC to analyse")
+    reach.add_argument("--target", default="emulator", help="emulator (default) or aws")
+    reach.add_argument("--emulator-endpoint", default=None, help="default: $EMULATOR_ENDPOINT, else :5000")
+    reach.add_argument("--region", default="us-east-1")
+    reach.add_argument("--vpc-id", default=None, help="default: the run's VPC with a firewall tier")
     return parser.parse_args(argv)
+
+
+def pan_scan(args: argparse.Namespace) -> int:
+    """Scan the run's stores; exit 0 when no PAN is at rest, 1 when any is, 2 on bad input."""
+    from harness.pan_scan import command
+
+    return command(args.run_id, args.target, args.emulator_endpoint, args.region, queues=args.queues, say=say)
+
+
+def reachability(args: argparse.Namespace) -> int:
+    """Print the run's path table; exit 0 when no path bypasses the firewall, 1 when one does."""
+    from harness.reachability_command import command
+
+    return command(args.run_id, args.target, args.emulator_endpoint, args.region, args.vpc_id, say=say)
 
 
 def evidence(args: argparse.Namespace) -> int:
@@ -98,11 +132,8 @@ def evidence(args: argparse.Namespace) -> int:
 
 def demo(args: argparse.Namespace) -> int:
     """Run the main job once; return the exit code."""
-    from pci_infra.app.settings_sources import parse_settings  # the settings are built in main.py only
-    from pci_infra.app.synthesis import synthesize
-
     run_id = os.environ.get("INFRA_RUN_ID") or new_run_id()
-    workdir = PROJECT_ROOT / ".work" / f"{args.environment_suffix}-{run_id}"
+    workdir = WORK_ROOT / f"{args.environment_suffix}-{run_id}"
     with ExitStack() as stack:
         endpoint: str | None = None
         embedded = False
@@ -113,55 +144,38 @@ def demo(args: argparse.Namespace) -> int:
                 with timed("emulator: start moto server", say):
                     endpoint = stack.enter_context(MotoServer(workdir / "moto.log")).endpoint
             say(f"emulator at {endpoint}")
-        flags = [
-            "--environment-suffix",
-            args.environment_suffix,
-            "--run-id",
-            run_id,
-            "--region",
-            args.region,
-            "--target",
-            args.target,
-            "--stacks",
-            STACK,
-            "--state-dir",
-            str(workdir / "state"),
-        ]
-        flags += ["--emulator-endpoint", endpoint] if endpoint else []
-        flags += ["--alert-email", args.alert_email] if args.alert_email else []
-        flags += ["--api-certificate-arn", args.api_certificate_arn] if args.api_certificate_arn else []
-        flags += ["--standby-endpoint", args.standby_endpoint] if args.standby_endpoint else []
-        settings = parse_settings(flags, os.environ)
-        with timed("synth", say):
-            synthesize(settings, workdir / "cdktf.out")
-        target = AwsTarget.emulator(args.region, endpoint) if endpoint else AwsTarget(region=args.region)
-        env = EphemeralEnvironment(
-            stack_name=STACK,
+        run = HarnessRun.start(
+            suffix=args.environment_suffix,
             run_id=run_id,
-            stack_dir=workdir / "cdktf.out" / "stacks" / STACK,
             workdir=workdir,
-            target=target,
-            progress=say,
+            endpoint=endpoint,
             environ=os.environ,
+            stacks=(STACK,),
+            region=args.region,
+            alert_email=args.alert_email,
+            api_certificate_arn=args.api_certificate_arn,
+            standby_endpoint=args.standby_endpoint,
         )
+        with timed("synth", say):
+            run.synthesize()
+        env = run.environment(STACK, progress=say, environ=os.environ)
         say(f"run {run_id}: logs in {workdir}")
         if args.keep:
-            return _deploy_and_keep(env, target, workdir, embedded=embedded)
+            return _deploy_and_keep(env, workdir, embedded=embedded)
         with env.deployed():
-            outputs = env.outputs
-            say("outputs:\n" + json.dumps(outputs, indent=2))
+            say("outputs:\n" + json.dumps(env.raw_outputs, indent=2))
             with timed("validate: smoke check", say):
-                ok = payment_platform_smoke(target, outputs, say)
+                ok = payment_platform_smoke(env.target, env.outputs, say)
         say(f"destroyed; orphan sweep clean for run {run_id}")
         return 0 if ok else 1
     raise AssertionError("unreachable")
 
 
-def _deploy_and_keep(env: EphemeralEnvironment, target: AwsTarget, workdir: Path, *, embedded: bool) -> int:
+def _deploy_and_keep(env: PaymentPlatformEnvironment, workdir: Path, *, embedded: bool) -> int:
     """Deploy and smoke-check without teardown; an embedded emulator stays up until Ctrl-C."""
     outputs = env.deploy()
-    say("outputs:\n" + json.dumps(outputs, indent=2))
-    ok = payment_platform_smoke(target, outputs, say)
+    say("outputs:\n" + json.dumps(env.raw_outputs, indent=2))
+    ok = payment_platform_smoke(env.target, outputs, say)
     if embedded:
         say("kept on the embedded emulator: press Ctrl-C to stop (its state ends with it)")
         try:
@@ -191,6 +205,7 @@ def destroy(args: argparse.Namespace) -> int:
             stack_dir=Path(meta.get("stack_dir") or args.workdir / "cdktf.out" / "stacks" / stack),
             workdir=args.workdir,
             target=target,
+            read_outputs=untyped_outputs,
             progress=say,
             environ={},
         )
@@ -209,6 +224,7 @@ def cycle(args: argparse.Namespace) -> int:
         stack_dir=args.stack_dir,
         workdir=args.workdir,
         target=target,
+        read_outputs=untyped_outputs,
         progress=say,
         environ=os.environ,
     )
@@ -220,7 +236,7 @@ def cycle(args: argparse.Namespace) -> int:
 
 def upgrade_check(args: argparse.Namespace) -> int:
     """Run the upgrade check; exit 1 when a stateful resource would lose data."""
-    stacks = [s.strip() for s in args.stacks.split(",") if s.strip()]
+    stacks = parse_stacks(args.stacks)
     reports = run_upgrade_check(args.ref, stacks, say=say, provider_version=args.provider_version)
     unsafe = [action for report in reports for action in report.unsafe]
     if unsafe:
@@ -243,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             "evidence": evidence,
             "cycle": cycle,
             "upgrade-check": upgrade_check,
+            "pan-scan": pan_scan,
+            "reachability": reachability,
         }
         return commands[args.command](args)
     except SettingsError as err:
@@ -251,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     except UpgradeCheckError as err:
         say(f"upgrade check: {err}")
         return 2
-    except (TerraformError, OrphansFoundError) as err:
+    except (TerraformError, OrphansFoundError, OutputsError) as err:
         say(f"FAILED: {err}")
         return 1
     except KeyboardInterrupt:

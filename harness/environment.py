@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR, write_cli_config
@@ -45,6 +45,14 @@ def throwaway_secrets(stack_dir: Path) -> dict[str, str]:
 DEPLOY_PLAN = "deploy.tfplan"
 """The saved plan a deploy applies, in the stack's directory."""
 
+OutputsT_co = TypeVar("OutputsT_co", covariant=True)
+"""What an environment's outputs are parsed into: the stack's outputs class, or a plain dict."""
+
+
+def untyped_outputs(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs kept as Terraform gives them: for a stack without an outputs class (test fixtures)."""
+    return dict(raw)
+
 
 class OrphansFoundError(RuntimeError):
     """Resources carrying the run id survived teardown."""
@@ -57,7 +65,7 @@ class OrphansFoundError(RuntimeError):
 
 
 @dataclass
-class EphemeralEnvironment:
+class EphemeralEnvironment(Generic[OutputsT_co]):
     """A deployed copy of one synthesized stack.
 
     Attributes:
@@ -66,6 +74,9 @@ class EphemeralEnvironment:
         stack_dir: Synthesized stack directory (Terraform's working directory).
         workdir: This environment's own directory: logs, CLI config, metadata.
         target: Where the resources go.
+        read_outputs: Parses ``terraform output -json`` once, after deploy: the stack's
+            ``<Stack>Outputs.from_terraform`` (see ``HarnessRun.environment``), or
+            :func:`untyped_outputs`.
         progress: Receives one line per stage event.
         environ: Read for ``SKIP_<stage>`` switches.
         mirror: Provider mirror for the generated CLI config.
@@ -79,12 +90,14 @@ class EphemeralEnvironment:
     stack_dir: Path
     workdir: Path
     target: AwsTarget
+    read_outputs: Callable[[Mapping[str, Any]], OutputsT_co]
     progress: Progress = print
     environ: Mapping[str, str] = field(default_factory=dict)
     mirror: Path = DEFAULT_MIRROR
     before_apply: Callable[[Path], None] | None = None
     unreachable_wait_seconds: float = 300.0
-    outputs: dict[str, Any] = field(default_factory=dict, init=False)
+    raw_outputs: dict[str, Any] = field(default_factory=dict, init=False)
+    _outputs: OutputsT_co | None = field(default=None, init=False, repr=False)
     torn_down: bool = field(default=False, init=False)
     orphans: list[Orphan] = field(default_factory=list, init=False)
     secrets: dict[str, str] = field(default_factory=dict, init=False, repr=False)
@@ -119,12 +132,19 @@ class EphemeralEnvironment:
         return False
 
     @property
+    def outputs(self) -> OutputsT_co:
+        """The outputs read after deploy, parsed by ``read_outputs``."""
+        if self._outputs is None:
+            raise RuntimeError(f"{self.stack_name}: no outputs yet: deploy() reads them")
+        return self._outputs
+
+    @property
     def plan_json_path(self) -> Path:
         """Where the deploy's plan is kept as JSON (for the compliance gate and the evidence report)."""
         return self.workdir / f"{self.stack_name}.plan.json"
 
-    def deploy(self) -> dict[str, Any]:
-        """``init`` and ``apply`` (unless ``SKIP_deploy``), then read the outputs.
+    def deploy(self) -> OutputsT_co:
+        """``init`` and ``apply`` (unless ``SKIP_deploy``), then read and parse the outputs.
 
         With a ``before_apply`` gate: ``plan`` to a file, the gate on its JSON, then ``apply`` of
         exactly that plan.
@@ -144,12 +164,13 @@ class EphemeralEnvironment:
                     self.before_apply(self.plan_json_path)
                 with self._stage("deploy: terraform apply"):
                     self.terraform.apply_plan(DEPLOY_PLAN)
-        self.outputs = self.terraform.output()
-        if not self.outputs:
+        self.raw_outputs = self.terraform.output()
+        if not self.raw_outputs:
             raise RuntimeError(
                 f"{self.stack_name}: no outputs in state; was it deployed? see {self.log_path}"
             )
-        return self.outputs
+        self._outputs = self.read_outputs(self.raw_outputs)
+        return self._outputs
 
     def teardown(self) -> list[Orphan]:
         """Destroy (unless ``SKIP_teardown``) and sweep; idempotent. Raises when orphans remain.
@@ -222,7 +243,7 @@ class EphemeralEnvironment:
         return False
 
     @contextmanager
-    def deployed(self) -> Iterator[EphemeralEnvironment]:
+    def deployed(self) -> Iterator[EphemeralEnvironment[OutputsT_co]]:
         """Deploy, yield, and always tear down, also after a failed or interrupted apply."""
         with interrupts_as_keyboard_interrupt():
             try:

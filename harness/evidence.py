@@ -4,6 +4,10 @@ Read from a real run: the synthesized stacks (which resources implement each req
 test results of that run (JUnit XML from pytest: which static checks passed, which live checks ran,
 were skipped and why) and the live environments' run metadata (run id, date, emulator or AWS).
 Written as Markdown for a compliance officer and JSON for tooling.
+
+A test is evidence for the requirements its ``@pytest.mark.pci_dss("3", "10")`` marker names: the
+project's ``conftest.py`` makes a number not in :data:`REQUIREMENTS` a collection error and writes
+each id of a test into the JUnit XML as a ``pci_dss`` property, which this report reads.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ from __future__ import annotations
 import json
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pci_infra.app.stack_kind import StackKind
 
 
 @dataclass(frozen=True)
@@ -21,16 +28,14 @@ class Requirement:
     """One PCI DSS v4.0 principal requirement and where our evidence for it lives.
 
     Attributes:
-        number: Requirement number.
+        number: Requirement number, as tests name it in ``@pytest.mark.pci_dss(...)``.
         title: What it asks, in short.
         resource_types: Terraform resource (and module) types that implement it.
-        tests: Substrings of test ids whose results are evidence for it.
     """
 
     number: str
     title: str
     resource_types: tuple[str, ...]
-    tests: tuple[str, ...]
 
 
 REQUIREMENTS: tuple[Requirement, ...] = (
@@ -46,31 +51,26 @@ REQUIREMENTS: tuple[Requirement, ...] = (
             "aws_wafv2_web_acl",
             "module:waf",
         ),
-        ("security_group", "firewall", "no_internet_path", "waf", "open_ingress", "private_tiers"),
     ),
     Requirement(
         "3",
         "Protect stored account data",
         ("aws_kms_key", "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_policy"),
-        ("encrypt", "key", "tokeniz", "upload_without_our_key", "card_buckets", "mask"),
     ),
     Requirement(
         "4",
         "Protect cardholder data with strong cryptography during transmission",
         ("module:alb", "module:aurora", "aws_s3_bucket_policy"),
-        ("tls", "insecure", "https"),
     ),
     Requirement(
         "7",
         "Restrict access to system components and cardholder data by business need to know",
         ("aws_iam_role", "aws_iam_role_policy", "aws_kms_key"),
-        ("iam_lint", "own_rules", "parliament", "only", "named_roles", "guardrails"),
     ),
     Requirement(
         "8",
         "Identify users and authenticate access to system components",
         ("aws_secretsmanager_secret_rotation", "aws_ssm_parameter", "module:aurora"),
-        ("rotation", "iam_auth", "parameters", "mfa"),
     ),
     Requirement(
         "10",
@@ -83,28 +83,44 @@ REQUIREMENTS: tuple[Requirement, ...] = (
             "aws_s3_bucket_logging",
             "aws_flow_log",
         ),
-        ("trail", "flow_logs", "log_groups", "alarm", "access_log", "cis"),
     ),
     Requirement(
         "11",
         "Test security of systems and networks regularly; detect intrusions",
         ("aws_guardduty_detector", "aws_config_config_rule", "aws_cloudwatch_event_rule"),
-        ("guardduty", "config", "non_compliance", "security_events", "findings", "second_plan"),
     ),
 )
 
+MARKER = "pci_dss"
+"""``@pytest.mark.pci_dss(*numbers)``: the requirements a test is evidence for; also the name of the
+JUnit XML property that carries each number."""
 
-EVIDENCE_STACKS = ("payment-platform", "pci-data-processing")
+EVIDENCE_STACKS = tuple(StackKind)
 """The environments the report is about."""
+
+
+def marker_problem(test_id: str, numbers: Sequence[object]) -> str | None:
+    """Why ``@pytest.mark.pci_dss(*numbers)`` on ``test_id`` is wrong; ``None`` when it is right.
+
+    Right is at least one number, each a requirement of :data:`REQUIREMENTS` (a string: ``"10"``).
+    """
+    known = [requirement.number for requirement in REQUIREMENTS]
+    unknown = [number for number in numbers if number not in known]
+    if numbers and not unknown:
+        return None
+    named = ", ".join(map(repr, numbers))
+    what = f"unknown requirement {', '.join(map(repr, unknown))}" if unknown else "names no requirement"
+    return f"{test_id}: @pytest.mark.{MARKER}({named}) {what}; PCI DSS requirements here: {', '.join(known)}"
 
 
 @dataclass
 class TestResult:
-    """One test of the run."""
+    """One test of the run and the requirements it is evidence for (its ``pci_dss`` marker)."""
 
     test_id: str
     outcome: str
     message: str = ""
+    requirements: tuple[str, ...] = ()
 
 
 @dataclass
@@ -130,7 +146,10 @@ def read_junit(path: Path) -> tuple[list[TestResult], float]:
                 outcome, message = "failed", child.get("message", "")
             elif child.tag == "skipped":
                 outcome, message = "skipped", child.get("message", "")
-        results.append(TestResult(test_id, outcome, message))
+        numbers = tuple(
+            str(prop.get("value")) for prop in case.iter("property") if prop.get("name") == MARKER
+        )
+        results.append(TestResult(test_id, outcome, message, numbers))
     return results, max((float(s.get("time", "0")) for s in root.iter("testsuite")), default=0.0)
 
 
@@ -168,8 +187,7 @@ def collect(outdir: Path, results: list[TestResult]) -> list[Evidence]:
     for requirement in REQUIREMENTS:
         item = Evidence(requirement, [r for r in resources if r["type"] in requirement.resource_types])
         for result in results:
-            name = result.test_id.rsplit("::", 1)[-1]
-            if not any(word in name for word in requirement.tests):
+            if requirement.number not in result.requirements:
                 continue
             if result.outcome == "passed":
                 item.passed.append(result.test_id)

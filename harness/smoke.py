@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from harness.aws_target import AwsTarget
 from harness.probes import (
@@ -14,27 +13,29 @@ from harness.probes import (
     message_reaches_dlq,
     put_payment_event,
 )
+from pci_infra.stacks.outputs import PaymentPlatformOutputs
 
 MAX_RECEIVE_COUNT = 3
 
 
-def payment_platform_smoke(target: AwsTarget, outputs: Mapping[str, Any], say: Callable[[str], None]) -> bool:
+def payment_platform_smoke(
+    target: AwsTarget, outputs: PaymentPlatformOutputs, say: Callable[[str], None]
+) -> bool:
     """Probe the deployed slice; print one line per check; True when all pass."""
-    key_arn = outputs["data_key_arn"]
+    key_arn = outputs.data_key_arn
     checks: list[tuple[str, Callable[[], bool]]] = [
         ("data key rotation is on", lambda: key_rotation_enabled(target, key_arn)),
         (
             "transaction-log bucket encrypts with the data key",
             lambda: (
-                bucket_default_kms_key(target, outputs["transaction_logs_bucket_name"])
-                == ("aws:kms", key_arn)
+                bucket_default_kms_key(target, outputs.transaction_logs_bucket_name) == ("aws:kms", key_arn)
             ),
         ),
         (
             f"a message received {MAX_RECEIVE_COUNT}x without delete lands in the DLQ",
             lambda: bool(
                 message_reaches_dlq(
-                    target, outputs["payments_queue_url"], outputs["payments_dlq_url"], MAX_RECEIVE_COUNT
+                    target, outputs.payments_queue_url, outputs.payments_dlq_url, MAX_RECEIVE_COUNT
                 ).dlq_body
             ),
         ),
@@ -55,7 +56,7 @@ def payment_platform_smoke(target: AwsTarget, outputs: Mapping[str, Any], say: C
     return ok
 
 
-def _event_reaches_analytics(target: AwsTarget, outputs: Mapping[str, Any]) -> bool:
+def _event_reaches_analytics(target: AwsTarget, outputs: PaymentPlatformOutputs) -> bool:
     payment_id = f"smoke-{uuid.uuid4()}"
-    put_payment_event(target, outputs["event_bus_name"], "payment.succeeded", {"paymentId": payment_id})
-    return payment_id in message_containing(target, outputs["analytics_queue_url"], payment_id)
+    put_payment_event(target, outputs.event_bus_name, "payment.succeeded", {"paymentId": payment_id})
+    return payment_id in message_containing(target, outputs.analytics_queue_url, payment_id)

@@ -18,14 +18,15 @@ import tarfile
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR
 from harness.emulator import MotoServer, external_endpoint
-from harness.environment import EphemeralEnvironment
+from harness.environment import EphemeralEnvironment, untyped_outputs
 from harness.existing_secret import create_database_secret, delete_secret
+from harness.run import WORK_ROOT, HarnessRun
 from harness.run_id import new_run_id
 from harness.terraform import Terraform
 from harness.upgrade_check import (
@@ -37,6 +38,7 @@ from harness.upgrade_check import (
     provider_override,
 )
 from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.app.stack_kind import StackKind
 
 PROVIDER_OVERRIDE_FILE = "zz_upgrade_provider_override.tf.json"
 
@@ -101,7 +103,7 @@ def synthesize_tree(tree: Path, outdir: Path, flags: Sequence[str], log: Path) -
 
 def run_upgrade_check(
     ref: str,
-    stacks: Sequence[str],
+    stacks: Sequence[StackKind],
     *,
     say: Callable[[str], None],
     provider_version: str | None = None,
@@ -114,7 +116,7 @@ def run_upgrade_check(
     override = provider_override(provider_version, mirror) if provider_version else None
     allow = load_allow_list()
     run_id = new_run_id()
-    workdir = PROJECT_ROOT / ".work" / f"upgrade-{run_id}"
+    workdir = WORK_ROOT / f"upgrade-{run_id}"
     workdir.mkdir(parents=True)
     say(f"upgrade check of {', '.join(stacks)} from {ref} ({commit[:12]}) as run {run_id}; logs in {workdir}")
     reports: list[UpgradeReport] = []
@@ -122,71 +124,86 @@ def run_upgrade_check(
         endpoint = external_endpoint(environ)
         if endpoint is None:
             endpoint = cleanup.enter_context(MotoServer(workdir / "moto.log")).endpoint
-        target = AwsTarget.emulator("us-east-1", endpoint)
-        flags = ["--environment-suffix", "up", "--run-id", run_id, "--stacks", ",".join(stacks)]
-        flags += ["--emulator-endpoint", endpoint, "--state-dir", str(workdir / "state")]
+        run = HarnessRun.start(
+            suffix="up",
+            run_id=run_id,
+            workdir=workdir,
+            endpoint=endpoint,
+            environ=environ,
+            stacks=stacks,
+            outdir=workdir / "before.out",
+        )
         before = export_tree(commit, workdir / "before")
         say("synthesizing the stacks as of the ref, then as of now")
-        before_out = synthesize_tree(before, workdir / "before.out", flags, workdir / "synth.log")
+        flags = run.main_py_flags()
+        synthesize_tree(before, run.outdir, flags, workdir / "synth.log")
         after_out = synthesize_tree(PROJECT_ROOT, workdir / "after.out", flags, workdir / "synth.log")
-        for stack in stacks:
-            reports.append(
-                _check_stack(
-                    stack, run_id, before_out, after_out, workdir, target, say, override, allow, cleanup
-                )
-            )
+        upgrade = UpgradeRun(run, after_out, say, cleanup, allow, override)
+        reports += [upgrade.check_stack(stack) for stack in stacks]
     return reports
 
 
-def _check_stack(
-    stack: str,
-    run_id: str,
-    before_out: Path,
-    after_out: Path,
-    workdir: Path,
-    target: AwsTarget,
-    say: Callable[[str], None],
-    override: dict[str, Any] | None,
-    allow: Sequence[Allowed],
-    cleanup: ExitStack,
-) -> UpgradeReport:
-    before = EphemeralEnvironment(
-        stack_name=stack,
-        run_id=run_id,
-        stack_dir=before_out / "stacks" / stack,
-        workdir=workdir / stack,
-        target=target,
-        progress=say,
-    )
-    _existing_inputs(stack, before, target, cleanup)
-    cleanup.callback(before.teardown)  # registered before apply: runs after any failure below
-    before.deploy()
-    after_dir = after_out / "stacks" / stack
-    if override is not None:
-        (after_dir / PROVIDER_OVERRIDE_FILE).write_text(json.dumps(override))
-    after = Terraform(
-        workdir=after_dir, log_path=workdir / stack / "after.terraform.log", env=before.terraform.env
-    )
-    with_upgrade = ("-upgrade",) if override is not None else ()
-    after.run("init", "-input=false", "-no-color", *with_upgrade)
-    if override is not None:
-        version = override["terraform"]["required_providers"]["aws"]["version"]
-        say(f"[{stack}] planning the current code with AWS provider {version}")
-    plan = after.plan_to_file("upgrade.tfplan")
-    report = UpgradeReport(stack, classify(plan, allow))
-    rows = [
-        {"address": a.address, "action": a.action, "verdict": a.verdict, "note": a.note}
-        for a in report.actions
-    ]
-    (workdir / f"{stack}.upgrade.json").write_text(json.dumps(rows, indent=2))
-    say(report.table())
-    return report
+@dataclass(frozen=True)
+class UpgradeRun:
+    """One upgrade check under way.
 
+    Attributes:
+        run: The harness run: its settings, emulator and run id; its ``outdir`` holds the stacks as of
+            the ref, which are deployed.
+        after_out: The stacks as of now, synthesized with the same settings (planned, never applied).
+        say: Progress lines.
+        cleanup: Where teardowns and deletions are registered; closed after the last stack.
+        allow: The allow-list of stateful replacements accepted on purpose.
+        override: Terraform override pinning another AWS provider version for the plan, if asked.
+    """
 
-def _existing_inputs(stack: str, env: EphemeralEnvironment, target: AwsTarget, cleanup: ExitStack) -> None:
-    """What the stack looks up instead of creating (the PCI database secret): made here, deleted after."""
-    if stack != "pci-data-processing":
-        return
-    document = json.loads((env.stack_dir / "cdk.tf.json").read_text())
-    for spec in document.get("data", {}).get("aws_secretsmanager_secret", {}).values():
-        cleanup.callback(delete_secret, target, create_database_secret(target, spec["name"]))
+    run: HarnessRun
+    after_out: Path
+    say: Callable[[str], None]
+    cleanup: ExitStack
+    allow: Sequence[Allowed] = ()
+    override: dict[str, Any] | None = None
+
+    def check_stack(self, stack: StackKind) -> UpgradeReport:
+        """Deploy ``stack`` as of the ref, plan the current code against its state, judge every action."""
+        workdir = self.run.workdir / stack
+        before = EphemeralEnvironment(  # the ref's code: its outputs are whatever it emitted, so untyped
+            stack_name=stack,
+            run_id=self.run.run_id,
+            stack_dir=self.run.stack_dir(stack),
+            workdir=workdir,
+            target=self.run.target,
+            read_outputs=untyped_outputs,
+            progress=self.say,
+        )
+        self._existing_inputs(stack)
+        self.cleanup.callback(before.teardown)  # registered before apply: runs after any failure below
+        before.deploy()
+        after_dir = self.after_out / "stacks" / stack
+        if self.override is not None:
+            (after_dir / PROVIDER_OVERRIDE_FILE).write_text(json.dumps(self.override))
+        after = Terraform(
+            workdir=after_dir, log_path=workdir / "after.terraform.log", env=before.terraform.env
+        )
+        with_upgrade = ("-upgrade",) if self.override is not None else ()
+        after.run("init", "-input=false", "-no-color", *with_upgrade)
+        if self.override is not None:
+            version = self.override["terraform"]["required_providers"]["aws"]["version"]
+            self.say(f"[{stack}] planning the current code with AWS provider {version}")
+        plan = after.plan_to_file("upgrade.tfplan")
+        report = UpgradeReport(stack, classify(plan, self.allow))
+        rows = [
+            {"address": a.address, "action": a.action, "verdict": a.verdict, "note": a.note}
+            for a in report.actions
+        ]
+        (self.run.workdir / f"{stack}.upgrade.json").write_text(json.dumps(rows, indent=2))
+        self.say(report.table())
+        return report
+
+    def _existing_inputs(self, stack: StackKind) -> None:
+        """What the stack looks up instead of creating (the PCI database secret): made here, deleted after."""
+        if stack is not StackKind.PCI_DATA_PROCESSING:
+            return
+        target = self.run.target
+        secret_arn = create_database_secret(target, self.run.settings.pci_database_secret)
+        self.cleanup.callback(delete_secret, target, secret_arn)

@@ -11,34 +11,22 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, overload
 
 import pytest
 
-from harness.aws_target import AwsTarget
 from harness.compliance_gate import record_path, scan_plan
 from harness.emulator import MotoServer, external_endpoint
 from harness.environment import EphemeralEnvironment, interrupts_as_keyboard_interrupt
 from harness.existing_secret import create_database_secret, delete_secret
+from harness.pan_scan import PanScannedEnvironment
+from harness.run import WORK_ROOT, HarnessRun, PaymentPlatformEnvironment, PciEnvironment
 from harness.run_id import new_run_id
-from pci_infra.app.paths import PROJECT_ROOT
-from pci_infra.app.settings import Settings
-from pci_infra.app.settings_sources import parse_settings
-from pci_infra.app.synthesis import synthesize
+from pci_infra.app.stack_kind import StackKind
+from pci_infra.stacks.outputs import StackOutputs
 
 LIVE_SUFFIX = "it"
-
-
-@dataclass(frozen=True)
-class LiveRun:
-    """One live test session: run id, target, working directory and synthesized stacks."""
-
-    run_id: str
-    target: AwsTarget
-    workdir: Path
-    outdir: Path
-    settings: Settings
 
 
 def _progress_writer(config: pytest.Config, log: Path) -> Callable[[str], None]:
@@ -58,43 +46,34 @@ def _progress_writer(config: pytest.Config, log: Path) -> Callable[[str], None]:
 
 
 @pytest.fixture(scope="session")
-def live_run(request: pytest.FixtureRequest) -> Iterator[LiveRun]:
-    """Start (or reuse) the emulator and synthesize every stack once for this session."""
+def live_run(request: pytest.FixtureRequest) -> Iterator[HarnessRun]:
+    """Start (or reuse) the emulator and synthesize every stack once for this session.
+
+    On AWS the alert e-mail, API certificate and standby host come from INFRA_ALERT_EMAIL,
+    INFRA_API_CERTIFICATE_ARN and INFRA_STANDBY_ENDPOINT, the region from INFRA_REGION.
+    """
     interrupts = ExitStack()
     interrupts.enter_context(interrupts_as_keyboard_interrupt())
     request.addfinalizer(interrupts.close)
     run_id = os.environ.get("INFRA_RUN_ID") or new_run_id()
-    workdir = PROJECT_ROOT / ".work" / f"{LIVE_SUFFIX}-{run_id}"
-    workdir.mkdir(parents=True, exist_ok=True)
-    target_kind = request.config.getoption("--target")
-    flags = [
-        "--environment-suffix",
-        LIVE_SUFFIX,
-        "--run-id",
-        run_id,
-        "--target",
-        target_kind,
-        "--state-dir",
-        str(workdir / "state"),
-    ]
-    server: MotoServer | None = None
-    if target_kind == "emulator":
+    workdir = WORK_ROOT / f"{LIVE_SUFFIX}-{run_id}"
+    endpoint: str | None = None
+    if request.config.getoption("--target") == "emulator":
         endpoint = external_endpoint(os.environ)
         if endpoint is None:
             server = MotoServer(workdir / "moto.log").start()
             request.addfinalizer(server.stop)
             endpoint = server.endpoint
-        flags += ["--emulator-endpoint", endpoint]
-        target = AwsTarget.emulator("us-east-1", endpoint)
-    else:
-        # Alert e-mail and API certificate come from INFRA_ALERT_EMAIL / INFRA_API_CERTIFICATE_ARN.
-        target = AwsTarget(region=os.environ.get("INFRA_REGION", "us-east-1"))
-    settings = parse_settings(flags, os.environ)
-    outdir = synthesize(settings, workdir / "cdktf.out")
-    yield LiveRun(run_id=run_id, target=target, workdir=workdir, outdir=outdir, settings=settings)
+    run = HarnessRun.start(
+        suffix=LIVE_SUFFIX, run_id=run_id, workdir=workdir, endpoint=endpoint, environ=os.environ
+    )
+    run.synthesize()
+    yield run
 
 
-def _compliance_gate(live_run: LiveRun, stack: str, say: Callable[[str], None]) -> Callable[[Path], None]:
+def _compliance_gate(
+    live_run: HarnessRun, stack: StackKind, say: Callable[[str], None]
+) -> Callable[[Path], None]:
     """The checkov gate on the deploy's plan: records its result, then refuses the apply on a failure."""
     target = "emulator" if live_run.target.is_emulator else "aws"
 
@@ -107,17 +86,29 @@ def _compliance_gate(live_run: LiveRun, stack: str, say: Callable[[str], None]) 
     return gate
 
 
-def _environment(request: pytest.FixtureRequest, live_run: LiveRun, stack: str) -> EphemeralEnvironment:
+@overload
+def _environment(
+    request: pytest.FixtureRequest, live_run: HarnessRun, stack: Literal[StackKind.PAYMENT_PLATFORM]
+) -> PaymentPlatformEnvironment: ...
+
+
+@overload
+def _environment(
+    request: pytest.FixtureRequest, live_run: HarnessRun, stack: Literal[StackKind.PCI_DATA_PROCESSING]
+) -> PciEnvironment: ...
+
+
+def _environment(
+    request: pytest.FixtureRequest, live_run: HarnessRun, stack: StackKind
+) -> EphemeralEnvironment[StackOutputs]:
     say = _progress_writer(request.config, live_run.workdir / "progress.log")
-    env = EphemeralEnvironment(
-        stack_name=stack,
-        run_id=live_run.run_id,
-        stack_dir=live_run.outdir / "stacks" / stack,
-        workdir=live_run.workdir,
-        target=live_run.target,
+    # Its first teardown scans the run's stores for clear PANs (PCI DSS 3.5), then destroys.
+    env = live_run.environment(
+        stack,
         progress=say,
         environ=os.environ,
         before_apply=_compliance_gate(live_run, stack, say),
+        environment_type=PanScannedEnvironment,
     )
     request.addfinalizer(
         env.teardown
@@ -127,13 +118,13 @@ def _environment(request: pytest.FixtureRequest, live_run: LiveRun, stack: str) 
 
 
 @pytest.fixture(scope="session")
-def payment_platform(request: pytest.FixtureRequest, live_run: LiveRun) -> EphemeralEnvironment:
+def payment_platform(request: pytest.FixtureRequest, live_run: HarnessRun) -> PaymentPlatformEnvironment:
     """The payment platform, deployed once for the session."""
-    return _environment(request, live_run, "payment-platform")
+    return _environment(request, live_run, StackKind.PAYMENT_PLATFORM)
 
 
 @pytest.fixture(scope="session")
-def database_secret(request: pytest.FixtureRequest, live_run: LiveRun) -> str:
+def database_secret(request: pytest.FixtureRequest, live_run: HarnessRun) -> str:
     """The "existing" database secret the PCI stack looks up: made before the deploy, deleted after.
 
     Its value points at no real database: the rotation's database steps are tested against a real
@@ -146,7 +137,7 @@ def database_secret(request: pytest.FixtureRequest, live_run: LiveRun) -> str:
 
 @pytest.fixture(scope="session")
 def pci_environment(
-    request: pytest.FixtureRequest, live_run: LiveRun, database_secret: str
-) -> EphemeralEnvironment:
+    request: pytest.FixtureRequest, live_run: HarnessRun, database_secret: str
+) -> PciEnvironment:
     """The PCI data processing environment, deployed once for the session (after its secret exists)."""
-    return _environment(request, live_run, "pci-data-processing")
+    return _environment(request, live_run, StackKind.PCI_DATA_PROCESSING)

@@ -10,7 +10,7 @@ from pci_infra.foundation.capabilities import drift_for
 
 
 def unexplained_changes(
-    environment: EphemeralEnvironment, request: pytest.FixtureRequest
+    environment: EphemeralEnvironment[object], request: pytest.FixtureRequest
 ) -> list[tuple[str, list[str]]]:
     """Planned changes after apply, minus those the capability list explains as emulator drift.
 

@@ -16,34 +16,56 @@ from pathlib import Path
 
 from harness.aws_target import AwsTarget
 from harness.existing_secret import ensure_database_secret
+from harness.run import HarnessRun
 from harness.run_id import new_run_id
 from harness.sweep import sweep
 from pci_infra.app.paths import PROJECT_ROOT
-from pci_infra.app.settings_sources import parse_settings
-from pci_infra.app.synthesis import synthesize
+from pci_infra.app.stack_kind import StackKind
 
-STACK = "pci-data-processing"
+STACK = StackKind.PCI_DATA_PROCESSING
 
 
 @dataclass(frozen=True)
 class PciCopy:
-    """One synthesized copy of the PCI stack for one emulator."""
+    """One synthesized copy of the PCI stack for one emulator: a harness run of that stack alone."""
 
-    run_id: str
-    workdir: Path
-    stack_dir: Path
-    secret_name: str
-    state_file: Path
-    endpoint: str
+    run: HarnessRun
+
+    @property
+    def run_id(self) -> str:
+        """The copy's own run id (its names and its state file)."""
+        return self.run.run_id
+
+    @property
+    def workdir(self) -> Path:
+        """The copy's directory."""
+        return self.run.workdir
+
+    @property
+    def stack_dir(self) -> Path:
+        """The synthesized stack."""
+        return self.run.stack_dir(STACK)
+
+    @property
+    def state_file(self) -> Path:
+        """The copy's local state file."""
+        return self.run.state_file(STACK)
+
+    @property
+    def endpoint(self) -> str:
+        """The URL of the emulator this copy was synthesized for."""
+        endpoint = self.run.settings.emulator_endpoint
+        assert endpoint is not None  # copies are synthesized for an emulator only
+        return endpoint
 
     @property
     def target(self) -> AwsTarget:
         """The emulator this copy was synthesized for."""
-        return AwsTarget.emulator("us-east-1", self.endpoint)
+        return self.run.target
 
     def ensure_secret(self) -> None:
         """The database secret the stack looks up (gone after an emulator restart): create it if absent."""
-        ensure_database_secret(self.target, self.secret_name)
+        ensure_database_secret(self.target, self.run.settings.pci_database_secret)
 
     def names(self) -> set[str]:
         """Every account-wide literal name the synthesized resources set (``name``, ``bucket``, ...)."""
@@ -71,17 +93,17 @@ NAMES_SCOPED_BY_PARENT = frozenset(
 def synthesize_copy(endpoint: str, workdir: Path, suffix: str, *, own_secret: bool = False) -> PciCopy:
     """Synthesize the PCI stack for ``endpoint`` with a fresh run id (and, if asked, its own secret name)."""
     run_id = new_run_id()
-    flags = ["--environment-suffix", suffix, "--run-id", run_id, "--stacks", STACK]
-    flags += ["--emulator-endpoint", endpoint, "--state-dir", str(workdir / "state")]
-    if own_secret:
-        flags += ["--database-secret-name", f"dev/pci/{suffix}-{run_id}/database"]
-    settings = parse_settings(flags, os.environ)
-    (workdir / run_id).mkdir(parents=True, exist_ok=True)
-    stack_dir = synthesize(settings, workdir / run_id / "cdktf.out") / "stacks" / STACK
-    backend = json.loads((stack_dir / "cdk.tf.json").read_text())["terraform"]["backend"]["local"]
-    copy = PciCopy(
-        run_id, workdir / run_id, stack_dir, settings.pci_database_secret, Path(backend["path"]), endpoint
+    run = HarnessRun.start(
+        suffix=suffix,
+        run_id=run_id,
+        workdir=workdir / run_id,
+        endpoint=endpoint,
+        environ=os.environ,
+        stacks=(STACK,),
+        database_secret_name=f"dev/pci/{suffix}-{run_id}/database" if own_secret else None,
     )
+    run.synthesize()
+    copy = PciCopy(run)
     copy.ensure_secret()
     return copy
 

@@ -10,7 +10,7 @@ from harness.environment import EphemeralEnvironment
 
 
 def assert_gate_passed_on_what_was_applied(
-    env: EphemeralEnvironment, record_property: Callable[[str, object], None]
+    env: EphemeralEnvironment[object], record_property: Callable[[str, object], None]
 ) -> None:
     """The gate ran on this deploy's plan, passed, and that plan covers every resource now in state.
 

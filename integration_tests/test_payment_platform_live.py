@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from harness import probes
-from harness.environment import EphemeralEnvironment
 from harness.node_handler import run_handler
 from harness.probes import bucket_default_kms_key, key_rotation_enabled, message_reaches_dlq, queue_kms_key
+from harness.run import PaymentPlatformEnvironment
 from harness.stages import skip_requested
 from integration_tests.idempotency import unexplained_changes
 from integration_tests.static_gate import assert_gate_passed_on_what_was_applied
@@ -26,127 +26,140 @@ pytestmark = pytest.mark.live
 
 
 def test_plan_passed_the_checkov_gate_before_apply(
-    payment_platform: EphemeralEnvironment, record_property: Callable[[str, object], None]
+    payment_platform: PaymentPlatformEnvironment, record_property: Callable[[str, object], None]
 ) -> None:
     assert_gate_passed_on_what_was_applied(payment_platform, record_property)
 
 
-def test_data_key_rotates(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("3")
+def test_data_key_rotates(payment_platform: PaymentPlatformEnvironment) -> None:
     # GIVEN the deployed data key
-    key_arn = payment_platform.outputs["data_key_arn"]
+    key_arn = payment_platform.outputs.data_key_arn
     # WHEN KMS is asked for its rotation status THEN rotation is on
     assert key_rotation_enabled(payment_platform.target, key_arn) is True
 
 
-def test_transaction_log_bucket_encrypts_with_the_data_key(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("3")
+def test_transaction_log_bucket_encrypts_with_the_data_key(
+    payment_platform: PaymentPlatformEnvironment,
+) -> None:
     # GIVEN the transaction-log bucket WHEN its default encryption is read
     algorithm, key = bucket_default_kms_key(
-        payment_platform.target, payment_platform.outputs["transaction_logs_bucket_name"]
+        payment_platform.target, payment_platform.outputs.transaction_logs_bucket_name
     )
     # THEN it is SSE-KMS with our data key, not an AWS-managed key
-    assert (algorithm, key) == ("aws:kms", payment_platform.outputs["data_key_arn"])
+    assert (algorithm, key) == ("aws:kms", payment_platform.outputs.data_key_arn)
 
 
-def test_queues_encrypt_with_the_data_key(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("3")
+def test_queues_encrypt_with_the_data_key(payment_platform: PaymentPlatformEnvironment) -> None:
     outputs = payment_platform.outputs
-    for url in (outputs["payments_queue_url"], outputs["payments_dlq_url"]):
-        assert queue_kms_key(payment_platform.target, url) == outputs["data_key_arn"], url
+    for url in (outputs.payments_queue_url, outputs.payments_dlq_url):
+        assert queue_kms_key(payment_platform.target, url) == outputs.data_key_arn, url
 
 
 def test_message_received_three_times_without_delete_lands_in_the_dlq(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     # GIVEN the analytics queue (the payments queue has the processor consuming it; both are the
     # same QueueWithDlq) WHEN a consumer receives a message three times without deleting it
     seen = message_reaches_dlq(
-        payment_platform.target, outputs["analytics_queue_url"], outputs["analytics_dlq_url"], receives=3
+        payment_platform.target, outputs.analytics_queue_url, outputs.analytics_dlq_url, receives=3
     )
     # THEN it is no longer delivered from the work queue and waits in the DLQ
     assert seen.dlq_body.startswith("dlq-probe-")
     assert seen.receives == 3
 
 
+@pytest.mark.pci_dss("7")
 @pytest.mark.emulator_gap("aws_sqs_queue_redrive_allow_policy")
-def test_dlq_accepts_redrive_only_from_the_payments_queue(payment_platform: EphemeralEnvironment) -> None:
+def test_dlq_accepts_redrive_only_from_the_payments_queue(
+    payment_platform: PaymentPlatformEnvironment,
+) -> None:
     outputs = payment_platform.outputs
     sqs = payment_platform.target.client("sqs")
-    source_arn = sqs.get_queue_attributes(
-        QueueUrl=outputs["payments_queue_url"], AttributeNames=["QueueArn"]
-    )["Attributes"]["QueueArn"]
-    allow = sqs.get_queue_attributes(
-        QueueUrl=outputs["payments_dlq_url"], AttributeNames=["RedriveAllowPolicy"]
-    )
+    source_arn = sqs.get_queue_attributes(QueueUrl=outputs.payments_queue_url, AttributeNames=["QueueArn"])[
+        "Attributes"
+    ]["QueueArn"]
+    allow = sqs.get_queue_attributes(QueueUrl=outputs.payments_dlq_url, AttributeNames=["RedriveAllowPolicy"])
     policy = json.loads(allow["Attributes"]["RedriveAllowPolicy"])
     assert policy == {"redrivePermission": "byQueue", "sourceQueueArns": [source_arn]}
 
 
-def test_private_subnets_span_three_zones(payment_platform: EphemeralEnvironment) -> None:
+def test_private_subnets_span_three_zones(payment_platform: PaymentPlatformEnvironment) -> None:
     # GIVEN the deployed VPC WHEN its private subnets are listed THEN there is one in each of three zones
-    zones = probes.subnet_zones(payment_platform.target, payment_platform.outputs["vpc_id"], "private")
+    zones = probes.subnet_zones(payment_platform.target, payment_platform.outputs.vpc_id, "private")
     assert len(zones) == 3 and len(set(zones)) == 3, zones
 
 
-def test_flow_logs_reach_a_cmk_encrypted_group_kept_30_days(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("3", "10")
+def test_flow_logs_reach_a_cmk_encrypted_group_kept_a_year(
+    payment_platform: PaymentPlatformEnvironment,
+) -> None:
     outputs = payment_platform.outputs
-    logs = probes.flow_logs(payment_platform.target, outputs["vpc_id"])
+    logs = probes.flow_logs(payment_platform.target, outputs.vpc_id)
     assert [(f["LogDestinationType"], f["TrafficType"]) for f in logs] == [("cloud-watch-logs", "ALL")]
-    group = probes.log_group(payment_platform.target, outputs["flow_log_group_name"])
-    assert group["retentionInDays"] == 30
-    assert group["kmsKeyId"] == outputs["logs_key_arn"]
+    group = probes.log_group(payment_platform.target, outputs.flow_log_group_name)
+    assert group["retentionInDays"] == 365
+    assert group["kmsKeyId"] == outputs.logs_key_arn
 
 
-def test_default_security_group_admits_nothing(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("1")
+def test_default_security_group_admits_nothing(payment_platform: PaymentPlatformEnvironment) -> None:
     ingress, egress = probes.default_security_group_rules(
-        payment_platform.target, payment_platform.outputs["vpc_id"]
+        payment_platform.target, payment_platform.outputs.vpc_id
     )
     assert (ingress, egress) == ([], [])
 
 
+@pytest.mark.pci_dss("3")
 def test_aurora_is_serverless_v2_encrypted_with_the_aurora_key(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
-    cluster = probes.aurora_cluster(payment_platform.target, outputs["aurora_cluster_identifier"])
+    cluster = probes.aurora_cluster(payment_platform.target, outputs.aurora_cluster_identifier)
     assert cluster["Engine"] == "aurora-postgresql"
     assert cluster["StorageEncrypted"] is True
-    assert cluster["KmsKeyId"] == outputs["aurora_key_arn"]
+    assert cluster["KmsKeyId"] == outputs.aurora_key_arn
     assert cluster["ServerlessV2ScalingConfiguration"] == {"MinCapacity": 0.5, "MaxCapacity": 4.0}
     assert cluster["IAMDatabaseAuthenticationEnabled"] is True
 
 
-def test_one_writer_and_two_readers_in_different_zones(payment_platform: EphemeralEnvironment) -> None:
+def test_one_writer_and_two_readers_in_different_zones(payment_platform: PaymentPlatformEnvironment) -> None:
     instances = probes.aurora_instances(
-        payment_platform.target, payment_platform.outputs["aurora_cluster_identifier"]
+        payment_platform.target, payment_platform.outputs.aurora_cluster_identifier
     )
     assert sorted(i["DBInstanceClass"] for i in instances) == ["db.serverless"] * 3
     assert len({i["AvailabilityZone"] for i in instances}) == 3
 
 
-def test_proxy_requires_tls_and_iam_auth(payment_platform: EphemeralEnvironment) -> None:
-    proxy = probes.db_proxy(payment_platform.target, payment_platform.outputs["aurora_proxy_name"])
+@pytest.mark.pci_dss("4", "8")
+def test_proxy_requires_tls_and_iam_auth(payment_platform: PaymentPlatformEnvironment) -> None:
+    proxy = probes.db_proxy(payment_platform.target, payment_platform.outputs.aurora_proxy_name)
     assert proxy["RequireTLS"] is True
     assert proxy["EngineFamily"] == "POSTGRESQL"
     assert [a["IAMAuth"] for a in proxy["Auth"]] == ["REQUIRED"]
 
 
-def test_alb_drops_bad_headers_and_logs_access(payment_platform: EphemeralEnvironment) -> None:
+def test_alb_drops_bad_headers_and_logs_access(payment_platform: PaymentPlatformEnvironment) -> None:
     outputs = payment_platform.outputs
-    attrs = probes.load_balancer_attributes(payment_platform.target, outputs["alb_arn"])
+    attrs = probes.load_balancer_attributes(payment_platform.target, outputs.alb_arn)
     assert attrs["routing.http.drop_invalid_header_fields.enabled"] == "true"
     assert attrs["access_logs.s3.enabled"] == "true"
-    assert attrs["access_logs.s3.bucket"] == outputs["alb_logs_bucket_name"]
+    assert attrs["access_logs.s3.bucket"] == outputs.alb_logs_bucket_name
     assert attrs["access_logs.s3.prefix"] == "alb"
 
 
 @pytest.mark.emulator_gap("behaviour:alb_cross_zone_attribute")
-def test_alb_balances_across_zones(payment_platform: EphemeralEnvironment) -> None:
-    attrs = probes.load_balancer_attributes(payment_platform.target, payment_platform.outputs["alb_arn"])
+def test_alb_balances_across_zones(payment_platform: PaymentPlatformEnvironment) -> None:
+    attrs = probes.load_balancer_attributes(payment_platform.target, payment_platform.outputs.alb_arn)
     assert attrs["load_balancing.cross_zone.enabled"] == "true"
 
 
-def test_waf_rate_limits_each_ip_to_1000_per_5_minutes(payment_platform: EphemeralEnvironment) -> None:
-    acl = probes.web_acl(payment_platform.target, payment_platform.outputs["web_acl_arn"])
+@pytest.mark.pci_dss("1")
+def test_waf_rate_limits_each_ip_to_1000_per_5_minutes(payment_platform: PaymentPlatformEnvironment) -> None:
+    acl = probes.web_acl(payment_platform.target, payment_platform.outputs.web_acl_arn)
     rules = {r["Name"]: r for r in acl["Rules"]}
     rate = rules["rate-limit-per-ip"]["Statement"]["RateBasedStatement"]
     assert (rate["Limit"], rate["AggregateKeyType"]) == (1000, "IP")
@@ -155,34 +168,37 @@ def test_waf_rate_limits_each_ip_to_1000_per_5_minutes(payment_platform: Ephemer
     )
 
 
-def test_waf_protects_the_alb_and_logs_blocked_requests(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("1")
+def test_waf_protects_the_alb_and_logs_blocked_requests(payment_platform: PaymentPlatformEnvironment) -> None:
     outputs = payment_platform.outputs
-    assert probes.web_acl_of(payment_platform.target, outputs["alb_arn"]) == outputs["web_acl_arn"]
-    logging = probes.web_acl_logging(payment_platform.target, outputs["web_acl_arn"])
-    assert logging["LogDestinationConfigs"] == [f"arn:aws:s3:::{outputs['waf_logs_bucket_name']}"]
+    assert probes.web_acl_of(payment_platform.target, outputs.alb_arn) == outputs.web_acl_arn
+    logging = probes.web_acl_logging(payment_platform.target, outputs.web_acl_arn)
+    assert logging["LogDestinationConfigs"] == [f"arn:aws:s3:::{outputs.waf_logs_bucket_name}"]
 
 
-def test_payment_succeeded_event_reaches_the_analytics_queue(payment_platform: EphemeralEnvironment) -> None:
+def test_payment_succeeded_event_reaches_the_analytics_queue(
+    payment_platform: PaymentPlatformEnvironment,
+) -> None:
     outputs = payment_platform.outputs
     payment_id = f"pay-{uuid.uuid4()}"
     # GIVEN the payment bus WHEN the processor publishes payment.succeeded
     probes.put_payment_event(
-        payment_platform.target, outputs["event_bus_name"], "payment.succeeded", {"paymentId": payment_id}
+        payment_platform.target, outputs.event_bus_name, "payment.succeeded", {"paymentId": payment_id}
     )
     # THEN the event lands in the analytics queue
     body = json.loads(
-        probes.message_containing(payment_platform.target, outputs["analytics_queue_url"], payment_id)
+        probes.message_containing(payment_platform.target, outputs.analytics_queue_url, payment_id)
     )
     assert body["detail-type"] == "payment.succeeded"
     assert body["detail"] == {"paymentId": payment_id}
 
 
 def test_payment_failed_event_routes_to_the_alert_topic_with_retries_and_dlq(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
-    rule = outputs["event_rule_names"]["failed"]
-    bus = outputs["event_bus_name"]
+    rule = outputs.event_rule_names["failed"]
+    bus = outputs.event_bus_name
     failed = {
         "source": "payments.processor",
         "detail-type": "payment.failed",
@@ -191,34 +207,37 @@ def test_payment_failed_event_routes_to_the_alert_topic_with_retries_and_dlq(
     succeeded = {**failed, "detail-type": "payment.succeeded"}
     # WHEN a payment.failed event is matched against the deployed rule THEN it goes to the alert topic
     (target,) = probes.rule_routes(payment_platform.target, rule, bus, failed)
-    assert target["Arn"] == outputs["alerts_topic_arn"]
-    assert target["DeadLetterConfig"]["Arn"] == outputs["events_delivery_dlq_arn"]
+    assert target["Arn"] == outputs.alerts_topic_arn
+    assert target["DeadLetterConfig"]["Arn"] == outputs.events_delivery_dlq_arn
     assert target["RetryPolicy"] == {"MaximumRetryAttempts": 5, "MaximumEventAgeInSeconds": 3600}
     # AND a success event does not
     assert probes.rule_routes(payment_platform.target, rule, bus, succeeded) == []
 
 
-def test_database_failover_event_routes_to_the_alert_topic(payment_platform: EphemeralEnvironment) -> None:
+def test_database_failover_event_routes_to_the_alert_topic(
+    payment_platform: PaymentPlatformEnvironment,
+) -> None:
     outputs = payment_platform.outputs
     failover = {
         "source": "aws.rds",
         "detail-type": "RDS DB Cluster Event",
-        "resources": [outputs["aurora_cluster_arn"]],
+        "resources": [outputs.aurora_cluster_arn],
         "detail": {"EventCategories": ["failover"], "EventID": "RDS-EVENT-0071"},
     }
-    rule = outputs["event_rule_names"]["db_failover"]
+    rule = outputs.event_rule_names["db_failover"]
     (target,) = probes.rule_routes(payment_platform.target, rule, "default", failover)
-    assert target["Arn"] == outputs["alerts_topic_arn"]
+    assert target["Arn"] == outputs.alerts_topic_arn
     other_cluster = {**failover, "resources": ["arn:aws:rds:us-east-1:123456789012:cluster:someone-else"]}
     assert probes.rule_routes(payment_platform.target, rule, "default", other_cluster) == []
 
 
+@pytest.mark.pci_dss("3", "8")
 def test_parameters_decrypt_with_the_ssm_key_and_hold_no_password(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     ssm = payment_platform.target.client("ssm")
-    names = outputs["parameter_names"]
+    names = outputs.parameter_names
     described = {
         p["Name"]: p
         for p in ssm.describe_parameters(ParameterFilters=[{"Key": "Name", "Values": list(names.values())}])[
@@ -227,7 +246,7 @@ def test_parameters_decrypt_with_the_ssm_key_and_hold_no_password(
     }
     # GIVEN the three parameters THEN each is a SecureString under the SSM key
     assert {p["Type"] for p in described.values()} == {"SecureString"}
-    assert {p["KeyId"] for p in described.values()} == {outputs["ssm_key_arn"]}
+    assert {p["KeyId"] for p in described.values()} == {outputs.ssm_key_arn}
     # WHEN they are read with decryption THEN the values are the ones deployed
     value = ssm.get_parameter(Name=names["api_key"], WithDecryption=True)["Parameter"]["Value"]
     assert value == payment_platform.secrets["payment_api_key"]
@@ -238,46 +257,47 @@ def test_parameters_decrypt_with_the_ssm_key_and_hold_no_password(
     ] == ["EUR", "GBP", "USD"]
 
 
+@pytest.mark.pci_dss("3")
 def test_functions_run_node22_capped_traced_with_encrypted_dlqs_and_environment(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     lam = payment_platform.target.client("lambda")
-    for key, name in outputs["function_names"].items():
+    for key, name in outputs.function_names.items():
         config = lam.get_function_configuration(FunctionName=name)
         assert config["Runtime"] == "nodejs22.x", key
         assert config["TracingConfig"] == {"Mode": "Active"}, key
-        assert config["KMSKeyArn"] == outputs["data_key_arn"], key
+        assert config["KMSKeyArn"] == outputs.data_key_arn, key
         assert lam.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"] >= 1, key
         dlq_url = payment_platform.target.client("sqs").get_queue_url(QueueName=f"{name}-dlq")["QueueUrl"]
-        assert queue_kms_key(payment_platform.target, dlq_url) == outputs["data_key_arn"], key
+        assert queue_kms_key(payment_platform.target, dlq_url) == outputs.data_key_arn, key
 
 
 @pytest.mark.emulator_gap("behaviour:lambda_dead_letter_config")
-def test_functions_send_failed_invocations_to_their_dlq(payment_platform: EphemeralEnvironment) -> None:
+def test_functions_send_failed_invocations_to_their_dlq(payment_platform: PaymentPlatformEnvironment) -> None:
     outputs = payment_platform.outputs
     lam = payment_platform.target.client("lambda")
-    for key, name in outputs["function_names"].items():
+    for key, name in outputs.function_names.items():
         config = lam.get_function_configuration(FunctionName=name)
-        assert config["DeadLetterConfig"]["TargetArn"] == outputs["function_dlq_arns"][key], key
+        assert config["DeadLetterConfig"]["TargetArn"] == outputs.function_dlq_arns[key], key
 
 
 def test_processor_is_triggered_by_the_payments_queue_with_partial_failures(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     lam = payment_platform.target.client("lambda")
-    arn = lam.get_function_configuration(FunctionName=outputs["function_names"]["processor"])["FunctionArn"]
+    arn = lam.get_function_configuration(FunctionName=outputs.function_names["processor"])["FunctionArn"]
     (mapping,) = lam.list_event_source_mappings(FunctionName=arn)["EventSourceMappings"]
     queue_arn = payment_platform.target.client("sqs").get_queue_attributes(
-        QueueUrl=outputs["payments_queue_url"], AttributeNames=["QueueArn"]
+        QueueUrl=outputs.payments_queue_url, AttributeNames=["QueueArn"]
     )["Attributes"]["QueueArn"]
     assert mapping["EventSourceArn"] == queue_arn
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
 @pytest.mark.emulator_gap("behaviour:lambda_invoke")
-def test_payment_api_queues_a_posted_payment(payment_platform: EphemeralEnvironment) -> None:
+def test_payment_api_queues_a_posted_payment(payment_platform: PaymentPlatformEnvironment) -> None:
     outputs = payment_platform.outputs
     payment_id = f"pay-{uuid.uuid4().hex[:12]}"
     request = {
@@ -289,110 +309,120 @@ def test_payment_api_queues_a_posted_payment(payment_platform: EphemeralEnvironm
         ),
     }
     response = payment_platform.target.client("lambda").invoke(
-        FunctionName=outputs["function_names"]["api"], Payload=json.dumps(request).encode()
+        FunctionName=outputs.function_names["api"], Payload=json.dumps(request).encode()
     )
     assert json.loads(response["Payload"].read())["statusCode"] == 202
     assert payment_id in probes.message_containing(
-        payment_platform.target, outputs["payments_queue_url"], payment_id
+        payment_platform.target, outputs.payments_queue_url, payment_id
     )
 
 
-def test_batch_instances_require_imdsv2_and_encrypted_volumes(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("3")
+def test_batch_instances_require_imdsv2_and_encrypted_volumes(
+    payment_platform: PaymentPlatformEnvironment,
+) -> None:
     outputs = payment_platform.outputs
     (group,) = payment_platform.target.client("autoscaling").describe_auto_scaling_groups(
-        AutoScalingGroupNames=[outputs["batch_group_name"]]
+        AutoScalingGroupNames=[outputs.batch_group_name]
     )["AutoScalingGroups"]
     assert (group["MinSize"], group["MaxSize"]) == (1, 4)
     assert len(group["VPCZoneIdentifier"].split(",")) == 3
     (version,) = payment_platform.target.client("ec2").describe_launch_template_versions(
-        LaunchTemplateId=outputs["batch_launch_template_id"], Versions=["$Latest"]
+        LaunchTemplateId=outputs.batch_launch_template_id, Versions=["$Latest"]
     )["LaunchTemplateVersions"]
     data = version["LaunchTemplateData"]
     assert data["MetadataOptions"]["HttpTokens"] == "required"
     (device,) = data["BlockDeviceMappings"]
-    assert device["Ebs"]["Encrypted"] is True and device["Ebs"]["KmsKeyId"] == outputs["data_key_arn"]
+    assert device["Ebs"]["Encrypted"] is True and device["Ebs"]["KmsKeyId"] == outputs.data_key_arn
 
 
 def test_api_name_fails_over_between_two_health_checked_records(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     route53 = payment_platform.target.client("route53")
     records = [
         r
-        for r in route53.list_resource_record_sets(HostedZoneId=outputs["hosted_zone_id"])[
-            "ResourceRecordSets"
-        ]
-        if r["Name"].rstrip(".") == outputs["api_fqdn"]
+        for r in route53.list_resource_record_sets(HostedZoneId=outputs.hosted_zone_id)["ResourceRecordSets"]
+        if r["Name"].rstrip(".") == outputs.api_fqdn
     ]
     by_role = {r["Failover"]: r for r in records}
     assert set(by_role) == {"PRIMARY", "SECONDARY"}
-    assert by_role["PRIMARY"]["HealthCheckId"] == outputs["health_check_ids"]["primary"]
-    assert by_role["SECONDARY"]["HealthCheckId"] == outputs["health_check_ids"]["secondary"]
-    primary = route53.get_health_check(HealthCheckId=outputs["health_check_ids"]["primary"])["HealthCheck"]
-    secondary = route53.get_health_check(HealthCheckId=outputs["health_check_ids"]["secondary"])[
-        "HealthCheck"
-    ]
+    assert by_role["PRIMARY"]["HealthCheckId"] == outputs.health_check_ids["primary"]
+    assert by_role["SECONDARY"]["HealthCheckId"] == outputs.health_check_ids["secondary"]
+    primary = route53.get_health_check(HealthCheckId=outputs.health_check_ids["primary"])["HealthCheck"]
+    secondary = route53.get_health_check(HealthCheckId=outputs.health_check_ids["secondary"])["HealthCheck"]
     assert primary["HealthCheckConfig"]["Type"] == "CLOUDWATCH_METRIC"
     assert secondary["HealthCheckConfig"]["Type"] == "HTTPS"
     assert secondary["HealthCheckConfig"]["ResourcePath"] == "/health"
 
 
 @pytest.mark.emulator_gap("behaviour:route53_private_zone")
-def test_api_zone_is_private_to_the_platform_vpc(payment_platform: EphemeralEnvironment) -> None:
+def test_api_zone_is_private_to_the_platform_vpc(payment_platform: PaymentPlatformEnvironment) -> None:
     outputs = payment_platform.outputs
-    zone = payment_platform.target.client("route53").get_hosted_zone(Id=outputs["hosted_zone_id"])
+    zone = payment_platform.target.client("route53").get_hosted_zone(Id=outputs.hosted_zone_id)
     assert zone["HostedZone"]["Config"]["PrivateZone"] is True
-    assert [v["VPCId"] for v in zone["VPCs"]] == [outputs["vpc_id"]]
+    assert [v["VPCId"] for v in zone["VPCs"]] == [outputs.vpc_id]
 
 
+@pytest.mark.pci_dss("11")
 def test_guardduty_publishes_every_six_hours_and_a_second_deployment_would_adopt_it(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     target = payment_platform.target
-    detector = target.client("guardduty").get_detector(DetectorId=outputs["guardduty_detector_id"])
+    detector = target.client("guardduty").get_detector(DetectorId=outputs.guardduty_detector_id)
     assert detector["FindingPublishingFrequency"] == "SIX_HOURS"
     # WHEN the next synthesis asks the account for a detector THEN it finds this one and adopts it
-    assert existing_detector_id(target.client) == outputs["guardduty_detector_id"]
+    assert existing_detector_id(target.client) == outputs.guardduty_detector_id
 
 
-def test_high_severity_findings_route_to_the_alert_topic(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("11")
+def test_high_severity_findings_route_to_the_alert_topic(
+    payment_platform: PaymentPlatformEnvironment,
+) -> None:
     outputs = payment_platform.outputs
-    rule = outputs["event_rule_names"]["guardduty_high"]
+    rule = outputs.event_rule_names["guardduty_high"]
     finding = {"source": "aws.guardduty", "detail-type": "GuardDuty Finding", "detail": {"severity": 8.0}}
     (target,) = probes.rule_routes(payment_platform.target, rule, "default", finding)
-    assert target["Arn"] == outputs["alerts_topic_arn"]
+    assert target["Arn"] == outputs.alerts_topic_arn
     medium = {**finding, "detail": {"severity": 5.0}}
     assert probes.rule_routes(payment_platform.target, rule, "default", medium) == []
 
 
-def test_findings_and_stream_buckets_keep_their_lifecycle(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("11")
+def test_findings_and_stream_buckets_keep_their_lifecycle(
+    payment_platform: PaymentPlatformEnvironment,
+) -> None:
     outputs = payment_platform.outputs
     s3 = payment_platform.target.client("s3")
-    findings = s3.get_bucket_lifecycle_configuration(Bucket=outputs["guardduty_findings_bucket_name"])[
-        "Rules"
-    ]
-    assert {r["ID"]: r.get("Expiration", {}).get("Days") for r in findings}["expire-after-90-days"] == 90
-    stream = s3.get_bucket_lifecycle_configuration(Bucket=outputs["stream_bucket_name"])["Rules"]
+    findings = s3.get_bucket_lifecycle_configuration(Bucket=outputs.guardduty_findings_bucket_name)["Rules"]
+    assert {r["ID"]: r.get("Expiration", {}).get("Days") for r in findings} == {
+        "hot-90-days-archive-to-1-year": 365
+    }
+    stream = s3.get_bucket_lifecycle_configuration(Bucket=outputs.stream_bucket_name)["Rules"]
     (tiering,) = [r for r in stream if r["ID"] == "intelligent-tiering"]
     assert tiering["Transitions"] == [{"Days": 0, "StorageClass": "INTELLIGENT_TIERING"}]
-    for bucket in ("guardduty_findings_bucket_name", "config_bucket_name", "stream_bucket_name"):
-        assert bucket_default_kms_key(payment_platform.target, outputs[bucket]) == (
-            "aws:kms",
-            outputs["data_key_arn"],
+    for bucket in (
+        outputs.guardduty_findings_bucket_name,
+        outputs.config_bucket_name,
+        outputs.stream_bucket_name,
+    ):
+        assert bucket_default_kms_key(payment_platform.target, bucket) == ("aws:kms", outputs.data_key_arn), (
+            bucket
         )
 
 
+@pytest.mark.pci_dss("11")
 def test_config_records_to_its_bucket_and_checks_three_managed_rules(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     config = payment_platform.target.client("config")
     (channel,) = config.describe_delivery_channels()["DeliveryChannels"]
-    assert channel["s3BucketName"] == outputs["config_bucket_name"]
-    assert channel["snsTopicARN"] == outputs["compliance_topic_arn"]
-    rules = config.describe_config_rules(ConfigRuleNames=list(outputs["config_rule_names"].values()))[
+    assert channel["s3BucketName"] == outputs.config_bucket_name
+    assert channel["snsTopicARN"] == outputs.compliance_topic_arn
+    rules = config.describe_config_rules(ConfigRuleNames=list(outputs.config_rule_names.values()))[
         "ConfigRules"
     ]
     assert {r["Source"]["SourceIdentifier"] for r in rules} == {
@@ -403,16 +433,19 @@ def test_config_records_to_its_bucket_and_checks_three_managed_rules(
     assert existing_recorder_name(payment_platform.target.client) is not None
 
 
-def test_non_compliance_reaches_the_remediation_function(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("11")
+def test_non_compliance_reaches_the_remediation_function(
+    payment_platform: PaymentPlatformEnvironment,
+) -> None:
     outputs = payment_platform.outputs
-    rule = outputs["event_rule_names"]["config_noncompliant"]
+    rule = outputs.event_rule_names["config_noncompliant"]
     detail: dict[str, Any] = {
-        "configRuleName": outputs["config_rule_names"]["flow_logs"],
+        "configRuleName": outputs.config_rule_names["flow_logs"],
         "newEvaluationResult": {"complianceType": "NON_COMPLIANT"},
     }
     change = {"source": "aws.config", "detail-type": "Config Rules Compliance Change", "detail": detail}
     (target,) = probes.rule_routes(payment_platform.target, rule, "default", change)
-    assert target["Arn"].endswith(f":function:{outputs['function_names']['remediation']}")
+    assert target["Arn"].endswith(f":function:{outputs.function_names['remediation']}")
     compliant = {
         **change,
         "detail": {**detail, "newEvaluationResult": {"complianceType": "COMPLIANT"}},
@@ -420,14 +453,15 @@ def test_non_compliance_reaches_the_remediation_function(payment_platform: Ephem
     assert probes.rule_routes(payment_platform.target, rule, "default", compliant) == []
 
 
+@pytest.mark.pci_dss("10")
 def test_remediation_code_enables_flow_logs_on_a_vpc_without_them(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     target = payment_platform.target
     ec2 = target.client("ec2")
     function = target.client("lambda").get_function_configuration(
-        FunctionName=outputs["function_names"]["remediation"]
+        FunctionName=outputs.function_names["remediation"]
     )
     # GIVEN a VPC without flow logs
     vpc_id = ec2.create_vpc(CidrBlock="10.99.0.0/24")["Vpc"]["VpcId"]
@@ -436,7 +470,7 @@ def test_remediation_code_enables_flow_logs_on_a_vpc_without_them(
             "source": "aws.config",
             "detail-type": "Config Rules Compliance Change",
             "detail": {
-                "configRuleName": outputs["config_rule_names"]["flow_logs"],
+                "configRuleName": outputs.config_rule_names["flow_logs"],
                 "resourceType": "AWS::EC2::VPC",
                 "resourceId": vpc_id,
                 "newEvaluationResult": {"complianceType": "NON_COMPLIANT"},
@@ -464,94 +498,107 @@ def test_remediation_code_enables_flow_logs_on_a_vpc_without_them(
         ec2.delete_vpc(VpcId=vpc_id)
 
 
-def test_firehose_delivers_gzip_transformed_encrypted_with_backup(
-    payment_platform: EphemeralEnvironment,
+@pytest.mark.pci_dss("3")
+def test_firehose_delivers_gzip_encrypted_through_the_transformer_without_raw_backup(
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     firehose = payment_platform.target.client("firehose")
-    description = firehose.describe_delivery_stream(DeliveryStreamName=outputs["stream_name"])[
+    description = firehose.describe_delivery_stream(DeliveryStreamName=outputs.stream_name)[
         "DeliveryStreamDescription"
     ]
     (destination,) = description["Destinations"]
     s3 = destination["ExtendedS3DestinationDescription"]
     assert s3["CompressionFormat"] == "GZIP"
-    assert s3["EncryptionConfiguration"]["KMSEncryptionConfig"]["AWSKMSKeyARN"] == outputs["data_key_arn"]
-    assert s3["S3BackupMode"] == "Enabled"
+    assert s3["EncryptionConfiguration"]["KMSEncryptionConfig"]["AWSKMSKeyARN"] == outputs.data_key_arn
+    assert s3["S3BackupMode"] == "Disabled"  # raw records carry full card numbers
     (processor,) = s3["ProcessingConfiguration"]["Processors"]
     assert (
         processor["Parameters"][0]["ParameterValue"]
         .split(":function:")[1]
-        .startswith(outputs["function_names"]["transformer"])
+        .startswith(outputs.function_names["transformer"])
     )
     # WHEN a transaction log record is put THEN an object lands in the stream bucket
-    firehose.put_record(DeliveryStreamName=outputs["stream_name"], Record={"Data": b'{"paymentId":"p-1"}\n'})
-    listing = probes.bucket_objects(payment_platform.target, outputs["stream_bucket_name"])
+    firehose.put_record(DeliveryStreamName=outputs.stream_name, Record={"Data": b'{"paymentId":"p-1"}\n'})
+    listing = probes.bucket_objects(payment_platform.target, outputs.stream_bucket_name)
     assert listing
 
 
+@pytest.mark.pci_dss("3")
 @pytest.mark.emulator_gap("behaviour:firehose_processing")
 def test_firehose_output_is_gzipped_and_card_numbers_are_masked(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     target = payment_platform.target
     marker = f"mask-{uuid.uuid4().hex[:8]}"
     record = json.dumps({"paymentId": marker, "pan": "4111 1111 1111 1111"}).encode()
     # WHEN a record carrying a card number goes through the stream (buffer: 60 s)
-    target.client("firehose").put_record(DeliveryStreamName=outputs["stream_name"], Record={"Data": record})
+    target.client("firehose").put_record(DeliveryStreamName=outputs.stream_name, Record={"Data": record})
     # THEN the delivered object under transactions/ is GZIP and holds the masked number only
-    text = probes.delivered_text(target, outputs["stream_bucket_name"], "transactions/", marker, timeout=300)
+    text = probes.delivered_text(target, outputs.stream_bucket_name, "transactions/", marker, timeout=300)
     assert "************1111" in text and "4111 1111" not in text
 
 
-def test_every_platform_key_rotates(payment_platform: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("3")
+def test_every_platform_key_rotates(payment_platform: PaymentPlatformEnvironment) -> None:
     outputs = payment_platform.outputs
-    for name in ("data_key_arn", "aurora_key_arn", "logs_key_arn", "events_key_arn", "ssm_key_arn"):
-        assert key_rotation_enabled(payment_platform.target, outputs[name]) is True, name
+    keys = {
+        "data": outputs.data_key_arn,
+        "aurora": outputs.aurora_key_arn,
+        "logs": outputs.logs_key_arn,
+        "events": outputs.events_key_arn,
+        "ssm": outputs.ssm_key_arn,
+    }
+    for name, key_arn in keys.items():
+        assert key_rotation_enabled(payment_platform.target, key_arn) is True, name
 
 
+@pytest.mark.pci_dss("3", "11")
 @pytest.mark.emulator_gap("aws_guardduty_publishing_destination")
 def test_findings_are_exported_to_the_encrypted_findings_bucket(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
     guardduty = payment_platform.target.client("guardduty")
-    (destination,) = guardduty.list_publishing_destinations(DetectorId=outputs["guardduty_detector_id"])[
+    (destination,) = guardduty.list_publishing_destinations(DetectorId=outputs.guardduty_detector_id)[
         "Destinations"
     ]
     described = guardduty.describe_publishing_destination(
-        DetectorId=outputs["guardduty_detector_id"], DestinationId=destination["DestinationId"]
+        DetectorId=outputs.guardduty_detector_id, DestinationId=destination["DestinationId"]
     )["DestinationProperties"]
-    assert described["DestinationArn"].endswith(f":::{outputs['guardduty_findings_bucket_name']}")
-    assert described["KmsKeyArn"] == outputs["data_key_arn"]
+    assert described["DestinationArn"].endswith(f":::{outputs.guardduty_findings_bucket_name}")
+    assert described["KmsKeyArn"] == outputs.data_key_arn
 
 
 @pytest.mark.emulator_gap("aws_xray_sampling_rule")
-def test_payment_requests_are_all_traced(payment_platform: EphemeralEnvironment) -> None:
+def test_payment_requests_are_all_traced(payment_platform: PaymentPlatformEnvironment) -> None:
     rules = payment_platform.target.client("xray").get_sampling_rules()["SamplingRuleRecords"]
     payment_rules = [r["SamplingRule"] for r in rules if r["SamplingRule"]["URLPath"] == "/api/payments*"]
     assert [r["FixedRate"] for r in payment_rules] == [1.0]
 
 
+@pytest.mark.pci_dss("3")
 @pytest.mark.emulator_gap("aws_xray_encryption_config")
-def test_traces_are_encrypted_with_the_data_key(payment_platform: EphemeralEnvironment) -> None:
+def test_traces_are_encrypted_with_the_data_key(payment_platform: PaymentPlatformEnvironment) -> None:
     config = payment_platform.target.client("xray").get_encryption_config()["EncryptionConfig"]
-    assert (config["Type"], config["KeyId"]) == ("KMS", payment_platform.outputs["data_key_arn"])
+    assert (config["Type"], config["KeyId"]) == ("KMS", payment_platform.outputs.data_key_arn)
 
 
 @pytest.mark.emulator_gap("aws_cloudwatch_query_definition")
-def test_security_queries_are_saved(payment_platform: EphemeralEnvironment) -> None:
+def test_security_queries_are_saved(payment_platform: PaymentPlatformEnvironment) -> None:
     outputs = payment_platform.outputs
     saved = payment_platform.target.client("logs").describe_query_definitions()["queryDefinitions"]
     names = {q["name"] for q in saved}
-    assert set(outputs["query_names"].values()) <= names
+    assert set(outputs.query_names.values()) <= names
 
 
+@pytest.mark.pci_dss("10")
 def test_alarms_watch_the_thresholds_and_notify_the_alert_topic(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     outputs = payment_platform.outputs
-    names = outputs["alarm_names"]
+    names = outputs.alarm_names
     alarms = {
         a["AlarmName"]: a
         for a in payment_platform.target.client("cloudwatch").describe_alarms(
@@ -562,11 +609,12 @@ def test_alarms_watch_the_thresholds_and_notify_the_alert_topic(
     assert alarms[names["failed-payments"]]["Threshold"] == 5
     assert alarms[names["payments-queue-depth"]]["Threshold"] == 100
     assert alarms[names["batch-memory-high"]]["MetricName"] == "mem_used_percent"
-    assert {tuple(a["AlarmActions"]) for a in alarms.values()} == {(outputs["alerts_topic_arn"],)}
+    assert {tuple(a["AlarmActions"]) for a in alarms.values()} == {(outputs.alerts_topic_arn,)}
 
 
+@pytest.mark.pci_dss("11")
 def test_a_second_plan_changes_nothing(
-    payment_platform: EphemeralEnvironment, request: pytest.FixtureRequest
+    payment_platform: PaymentPlatformEnvironment, request: pytest.FixtureRequest
 ) -> None:
     # WHEN the same configuration is planned against the deployed environment THEN nothing changes
     # (beyond what the capability list explains as emulator drift, listed in the run summary)
@@ -574,7 +622,7 @@ def test_a_second_plan_changes_nothing(
 
 
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(
-    payment_platform: EphemeralEnvironment,
+    payment_platform: PaymentPlatformEnvironment,
 ) -> None:
     if skip_requested("teardown", payment_platform.environ):
         pytest.skip("SKIP_teardown is set: the environment is kept for inspection")

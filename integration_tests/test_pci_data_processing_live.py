@@ -14,9 +14,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from harness import probes
-from harness.environment import EphemeralEnvironment
 from harness.node_handler import run_handler
 from harness.probes import bucket_default_kms_key, key_rotation_enabled
+from harness.reachability import analyse, render_table, verdict
+from harness.reachability_describe import find_run_vpc, firewall_hosted, live_model
+from harness.run import PciEnvironment
 from harness.stages import skip_requested
 from integration_tests.idempotency import unexplained_changes
 from integration_tests.static_gate import assert_gate_passed_on_what_was_applied
@@ -26,24 +28,27 @@ pytestmark = pytest.mark.live
 
 
 def test_plan_passed_the_checkov_gate_before_apply(
-    pci_environment: EphemeralEnvironment, record_property: Callable[[str, object], None]
+    pci_environment: PciEnvironment, record_property: Callable[[str, object], None]
 ) -> None:
     assert_gate_passed_on_what_was_applied(pci_environment, record_property)
 
 
-def test_keys_rotate(pci_environment: EphemeralEnvironment) -> None:
-    for name in ("data_key_arn", "logs_key_arn"):
-        assert key_rotation_enabled(pci_environment.target, pci_environment.outputs[name]) is True, name
+@pytest.mark.pci_dss("3")
+def test_keys_rotate(pci_environment: PciEnvironment) -> None:
+    outputs = pci_environment.outputs
+    for name, key_arn in {"data": outputs.data_key_arn, "logs": outputs.logs_key_arn}.items():
+        assert key_rotation_enabled(pci_environment.target, key_arn) is True, name
 
 
-def test_vpc_has_no_internet_path_and_three_private_tiers(pci_environment: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("1")
+def test_vpc_has_no_internet_path_and_three_private_tiers(pci_environment: PciEnvironment) -> None:
     outputs = pci_environment.outputs
     ec2 = pci_environment.target.client("ec2")
-    vpc = [{"Name": "vpc-id", "Values": [outputs["vpc_id"]]}]
+    vpc = [{"Name": "vpc-id", "Values": [outputs.vpc_id]}]
     assert (
-        ec2.describe_internet_gateways(
-            Filters=[{"Name": "attachment.vpc-id", "Values": [outputs["vpc_id"]]}]
-        )["InternetGateways"]
+        ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [outputs.vpc_id]}])[
+            "InternetGateways"
+        ]
         == []
     )
     assert [g for g in ec2.describe_nat_gateways(Filters=vpc)["NatGateways"] if g["State"] != "deleted"] == []
@@ -56,11 +61,34 @@ def test_vpc_has_no_internet_path_and_three_private_tiers(pci_environment: Ephem
     assert {"s3", "kms", "secretsmanager", "logs", "sts", "ssm"} <= endpoints
 
 
+@pytest.mark.pci_dss("1")
+def test_no_path_from_the_workload_subnets_bypasses_the_firewall(pci_environment: PciEnvironment) -> None:
+    # GIVEN the deployed VPC, as the harness command finds it (the run's VPC with a firewall tier)
+    target = pci_environment.target
+    vpc_id = pci_environment.outputs.vpc_id
+    assert find_run_vpc(target, pci_environment.run_id) == vpc_id
+    # WHEN every workload path is traced from describe_* answers (both ways)
+    model = live_model(target, vpc_id)
+    paths = analyse(model)
+    result = verdict(model, paths)
+    print(render_table(model, paths, result))
+    # THEN none reaches a gateway or an endpoint without its zone's firewall endpoint
+    assert result.ok, result.summary()
+    assert len(paths) == 69  # 3 zones x (2 workload subnets + 6 endpoints x 3 zones + 3 outside)
+    leaving = {p.forward.end for p in paths if p.destination.kind != "workload subnet"}
+    if firewall_hosted(target):
+        assert all(len(p.forward.firewalls) == 1 for p in paths if p.destination.kind != "workload subnet")
+    else:
+        # the emulator cannot host the firewall (capability list): each path out says so, none bypasses it
+        assert leaving == {"no route (firewall not hosted on this target)"}
+
+
+@pytest.mark.pci_dss("1")
 def test_security_group_rules_are_described_and_admit_nothing_from_anywhere(
-    pci_environment: EphemeralEnvironment,
+    pci_environment: PciEnvironment,
 ) -> None:
     ec2 = pci_environment.target.client("ec2")
-    group_ids = list(pci_environment.outputs["security_group_ids"].values())
+    group_ids = list(pci_environment.outputs.security_group_ids.values())
     rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": group_ids}])[
         "SecurityGroupRules"
     ]
@@ -72,35 +100,38 @@ def test_security_group_rules_are_described_and_admit_nothing_from_anywhere(
     assert not [r for r in rules if not r["IsEgress"]], "workload groups admit no inbound traffic at all"
 
 
+@pytest.mark.pci_dss("3")
 def test_buckets_encrypt_with_our_keys_keep_versions_and_log_access(
-    pci_environment: EphemeralEnvironment,
+    pci_environment: PciEnvironment,
 ) -> None:
     outputs = pci_environment.outputs
-    names = outputs["bucket_names"]
+    names = outputs.bucket_names
     s3 = pci_environment.target.client("s3")
     for key in ("raw", "processed", "flow_logs"):
         assert bucket_default_kms_key(pci_environment.target, names[key]) == (
             "aws:kms",
-            outputs["data_key_arn"],
+            outputs.data_key_arn,
         )
     assert bucket_default_kms_key(pci_environment.target, names["trail"]) == (
         "aws:kms",
-        outputs["logs_key_arn"],
+        outputs.logs_key_arn,
     )
     for key in ("raw", "processed", "flow_logs", "trail"):
         assert s3.get_bucket_versioning(Bucket=names[key])["Status"] == "Enabled", key
         logging = s3.get_bucket_logging(Bucket=names[key])["LoggingEnabled"]
         assert logging["TargetBucket"] == names["access_logs"], key
     rules = s3.get_bucket_lifecycle_configuration(Bucket=names["flow_logs"])["Rules"]
-    assert {r["ID"]: r["Expiration"]["Days"] for r in rules if "Expiration" in r} == {
-        "expire-after-90-days": 90
+    # 90 days in S3 Standard as required, a year in all (PCI DSS 10.5.1)
+    assert {r["ID"]: (r["Transitions"][0]["Days"], r["Expiration"]["Days"]) for r in rules} == {
+        "hot-90-days-archive-to-1-year": (90, 365)
     }
 
 
-def test_an_upload_without_our_key_is_refused(pci_environment: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("3")
+def test_an_upload_without_our_key_is_refused(pci_environment: PciEnvironment) -> None:
     # On the emulator any matching Deny refuses (capability list: behaviour:s3_policy_conditions), so
     # this proves the policy is attached and enforced; which uploads pass is proven in unit tests.
-    bucket = pci_environment.outputs["bucket_names"]["raw"]
+    bucket = pci_environment.outputs.bucket_names["raw"]
     with pytest.raises(ClientError) as refused:
         pci_environment.target.client("s3").put_object(
             Bucket=bucket, Key=f"probe/{uuid.uuid4()}.jsonl", Body=b"{}", ServerSideEncryption="AES256"
@@ -108,54 +139,58 @@ def test_an_upload_without_our_key_is_refused(pci_environment: EphemeralEnvironm
     assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
-def test_log_groups_report_the_logs_key(pci_environment: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("3", "10")
+def test_log_groups_report_the_logs_key(pci_environment: PciEnvironment) -> None:
     outputs = pci_environment.outputs
     groups = [
-        *outputs["function_log_groups"].values(),
-        *outputs["firewall_log_groups"].values(),
-        outputs["trail_log_group_name"],
+        *outputs.function_log_groups.values(),
+        *outputs.firewall_log_groups.values(),
+        outputs.trail_log_group_name,
     ]
     for name in groups:
-        assert probes.log_group(pci_environment.target, name)["kmsKeyId"] == outputs["logs_key_arn"], name
+        assert probes.log_group(pci_environment.target, name)["kmsKeyId"] == outputs.logs_key_arn, name
 
 
+@pytest.mark.pci_dss("10")
 def test_trail_validates_log_files_and_feeds_the_cis_filters_and_alarms(
-    pci_environment: EphemeralEnvironment,
+    pci_environment: PciEnvironment,
 ) -> None:
     outputs = pci_environment.outputs
     target = pci_environment.target
-    (trail,) = target.client("cloudtrail").describe_trails(trailNameList=[outputs["trail_name"]])["trailList"]
+    (trail,) = target.client("cloudtrail").describe_trails(trailNameList=[outputs.trail_name])["trailList"]
     assert trail["LogFileValidationEnabled"] is True
-    assert trail["KmsKeyId"] == outputs["logs_key_arn"]
-    filters = target.client("logs").describe_metric_filters(logGroupName=outputs["trail_log_group_name"])[
+    assert trail["KmsKeyId"] == outputs.logs_key_arn
+    filters = target.client("logs").describe_metric_filters(logGroupName=outputs.trail_log_group_name)[
         "metricFilters"
     ]
     assert {f["filterName"]: f["filterPattern"] for f in filters} == CIS_FILTERS
-    alarms = target.client("cloudwatch").describe_alarms(AlarmNames=list(outputs["alarm_names"].values()))[
+    alarms = target.client("cloudwatch").describe_alarms(AlarmNames=list(outputs.alarm_names.values()))[
         "MetricAlarms"
     ]
     assert len(alarms) == len(CIS_FILTERS)
-    assert {tuple(a["AlarmActions"]) for a in alarms} == {(outputs["security_topic_arn"],)}
+    assert {tuple(a["AlarmActions"]) for a in alarms} == {(outputs.security_topic_arn,)}
 
 
-def test_security_group_change_reaches_the_security_topic(pci_environment: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("1")
+def test_security_group_change_reaches_the_security_topic(pci_environment: PciEnvironment) -> None:
     outputs = pci_environment.outputs
     change = {
         "source": "aws.ec2",
         "detail-type": "AWS API Call via CloudTrail",
         "detail": {"eventSource": "ec2.amazonaws.com", "eventName": "AuthorizeSecurityGroupIngress"},
     }
-    rule = outputs["event_rule_names"]["sg_change"]
+    rule = outputs.event_rule_names["sg_change"]
     (target,) = probes.rule_routes(pci_environment.target, rule, "default", change)
-    assert target["Arn"] == outputs["security_topic_arn"]
+    assert target["Arn"] == outputs.security_topic_arn
     harmless = {**change, "detail": {"eventSource": "ec2.amazonaws.com", "eventName": "DescribeInstances"}}
     assert probes.rule_routes(pci_environment.target, rule, "default", harmless) == []
 
 
-def test_config_rules_check_encryption_and_required_tags(pci_environment: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("3", "11")
+def test_config_rules_check_encryption_and_required_tags(pci_environment: PciEnvironment) -> None:
     outputs = pci_environment.outputs
     rules = pci_environment.target.client("config").describe_config_rules(
-        ConfigRuleNames=list(outputs["config_rule_names"].values())
+        ConfigRuleNames=list(outputs.config_rule_names.values())
     )["ConfigRules"]
     identifiers = {r["Source"]["SourceIdentifier"]: r for r in rules}
     assert set(identifiers) == {
@@ -168,23 +203,25 @@ def test_config_rules_check_encryption_and_required_tags(pci_environment: Epheme
     assert json.loads(identifiers["REQUIRED_TAGS"]["InputParameters"])["tag1Key"] == "DataClassification"
 
 
-def test_tokenizer_runs_in_the_workload_subnets_with_its_group(pci_environment: EphemeralEnvironment) -> None:
+@pytest.mark.pci_dss("3")
+def test_tokenizer_runs_in_the_workload_subnets_with_its_group(pci_environment: PciEnvironment) -> None:
     outputs = pci_environment.outputs
     config = pci_environment.target.client("lambda").get_function_configuration(
-        FunctionName=outputs["function_names"]["tokenizer"]
+        FunctionName=outputs.function_names["tokenizer"]
     )
-    assert config["VpcConfig"]["SecurityGroupIds"] == [outputs["security_group_ids"]["tokenizer"]]
+    assert config["VpcConfig"]["SecurityGroupIds"] == [outputs.security_group_ids["tokenizer"]]
     assert len(config["VpcConfig"]["SubnetIds"]) == 3
-    assert config["TracingConfig"] == {"Mode": "Active"} and config["KMSKeyArn"] == outputs["data_key_arn"]
+    assert config["TracingConfig"] == {"Mode": "Active"} and config["KMSKeyArn"] == outputs.data_key_arn
 
 
+@pytest.mark.pci_dss("8")
 def test_rotation_code_stages_a_new_password_on_the_existing_secret(
-    pci_environment: EphemeralEnvironment, database_secret: str
+    pci_environment: PciEnvironment, database_secret: str
 ) -> None:
     target = pci_environment.target
     sm = target.client("secretsmanager")
     # GIVEN the looked-up secret, with rotation configured as the stack does on AWS
-    assert pci_environment.outputs["database_secret_arn"] == database_secret
+    assert pci_environment.outputs.database_secret_arn == database_secret
     before = json.loads(sm.get_secret_value(SecretId=database_secret)["SecretString"])
     sm.rotate_secret(
         SecretId=database_secret, RotateImmediately=False, RotationRules={"AutomaticallyAfterDays": 30}
@@ -208,22 +245,22 @@ def test_rotation_code_stages_a_new_password_on_the_existing_secret(
     }
 
 
+@pytest.mark.pci_dss("8")
 @pytest.mark.emulator_gap("aws_secretsmanager_secret_rotation")
-def test_rotation_is_scheduled_every_30_days(
-    pci_environment: EphemeralEnvironment, database_secret: str
-) -> None:
+def test_rotation_is_scheduled_every_30_days(pci_environment: PciEnvironment, database_secret: str) -> None:
     described = pci_environment.target.client("secretsmanager").describe_secret(SecretId=database_secret)
     assert described["RotationEnabled"] is True
     assert described["RotationRules"]["AutomaticallyAfterDays"] == 30
     assert described["RotationLambdaARN"].endswith(
-        f":function:{pci_environment.outputs['function_names']['rotation']}"
+        f":function:{pci_environment.outputs.function_names['rotation']}"
     )
 
 
+@pytest.mark.pci_dss("1", "4")
 @pytest.mark.emulator_gap("aws_networkfirewall_firewall")
-def test_firewall_drops_everything_but_tls_to_the_allow_list(pci_environment: EphemeralEnvironment) -> None:
+def test_firewall_drops_everything_but_tls_to_the_allow_list(pci_environment: PciEnvironment) -> None:
     nfw = pci_environment.target.client("network-firewall")
-    firewall = nfw.describe_firewall(FirewallArn=pci_environment.outputs["firewall_arn"])
+    firewall = nfw.describe_firewall(FirewallArn=pci_environment.outputs.firewall_arn)
     policy = nfw.describe_firewall_policy(FirewallPolicyArn=firewall["Firewall"]["FirewallPolicyArn"])
     assert policy["FirewallPolicy"]["StatefulDefaultActions"] == [
         "aws:drop_established",
@@ -232,7 +269,7 @@ def test_firewall_drops_everything_but_tls_to_the_allow_list(pci_environment: Ep
     assert len(firewall["Firewall"]["SubnetMappings"]) == 3
 
 
-def test_every_tagged_resource_carries_the_three_required_tags(pci_environment: EphemeralEnvironment) -> None:
+def test_every_tagged_resource_carries_the_three_required_tags(pci_environment: PciEnvironment) -> None:
     tagging = pci_environment.target.client("resourcegroupstaggingapi")
     found = tagging.get_resources(TagFilters=[{"Key": "RunId", "Values": [pci_environment.run_id]}])[
         "ResourceTagMappingList"
@@ -243,8 +280,9 @@ def test_every_tagged_resource_carries_the_three_required_tags(pci_environment: 
         assert {"DataClassification", "Environment", "Owner"} <= set(tags), item["ResourceARN"]
 
 
+@pytest.mark.pci_dss("11")
 def test_a_second_plan_changes_nothing(
-    pci_environment: EphemeralEnvironment, request: pytest.FixtureRequest
+    pci_environment: PciEnvironment, request: pytest.FixtureRequest
 ) -> None:
     # WHEN the same configuration is planned against the deployed environment THEN nothing changes
     # (beyond what the capability list explains as emulator drift, listed in the run summary)
@@ -252,7 +290,7 @@ def test_a_second_plan_changes_nothing(
 
 
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(
-    pci_environment: EphemeralEnvironment,
+    pci_environment: PciEnvironment,
 ) -> None:
     if skip_requested("teardown", pci_environment.environ):
         pytest.skip("SKIP_teardown is set: the environment is kept for inspection")

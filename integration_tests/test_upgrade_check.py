@@ -14,17 +14,19 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR
 from harness.emulator import MotoServer
-from harness.environment import EphemeralEnvironment
+from harness.environment import EphemeralEnvironment, untyped_outputs
 from harness.run_id import new_run_id
 from harness.terraform import Terraform
 from harness.upgrade_check import UpgradeReport, classify, provider_override, provider_versions_in
 from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.app.stack_kind import StackKind
 
 pytestmark = pytest.mark.live
 
@@ -33,10 +35,11 @@ BASELINE_REF = "05b918f7a6f8331fbbfe2fb2dcf41fb8b89f742d"
 """A commit of this repository both stacks were deployed from (README "Upgrades")."""
 
 Variant = Callable[[str], Path]
+Archive = EphemeralEnvironment[dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
-def archive_v1(request: pytest.FixtureRequest) -> Iterator[tuple[EphemeralEnvironment, Variant]]:
+def archive_v1(request: pytest.FixtureRequest) -> Iterator[tuple[Archive, Variant]]:
     """Version 1 deployed on an emulator of its own; a factory for the other versions' directories."""
     if request.config.getoption("--target") != "emulator":
         pytest.skip("the upgrade fixtures deploy to the embedded emulator only")
@@ -60,6 +63,7 @@ def archive_v1(request: pytest.FixtureRequest) -> Iterator[tuple[EphemeralEnviro
             stack_dir=variant("before"),
             workdir=workdir,
             target=AwsTarget.emulator("us-east-1", server.endpoint),
+            read_outputs=untyped_outputs,
         )
         env.terraform.env = {**env.terraform.env, "TF_VAR_endpoint": server.endpoint, "TF_VAR_run_id": run_id}
         try:
@@ -69,9 +73,7 @@ def archive_v1(request: pytest.FixtureRequest) -> Iterator[tuple[EphemeralEnviro
             env.teardown()
 
 
-def judge(
-    env: EphemeralEnvironment, directory: Path, override: dict[str, object] | None = None
-) -> UpgradeReport:
+def judge(env: Archive, directory: Path, override: dict[str, object] | None = None) -> UpgradeReport:
     """Plan ``directory`` against version 1's state and classify every action."""
     if override is not None:
         (directory / "zz_provider_override.tf.json").write_text(json.dumps(override))
@@ -80,7 +82,7 @@ def judge(
     return UpgradeReport(directory.name, classify(terraform.plan_to_file("upgrade.tfplan")))
 
 
-def test_a_rename_without_moved_is_caught(archive_v1: tuple[EphemeralEnvironment, Variant]) -> None:
+def test_a_rename_without_moved_is_caught(archive_v1: tuple[Archive, Variant]) -> None:
     env, variant = archive_v1
     report = judge(env, variant("renamed"))
     assert [(a.action, a.address) for a in report.unsafe] == [("delete", "aws_s3_bucket.archive")]
@@ -88,7 +90,7 @@ def test_a_rename_without_moved_is_caught(archive_v1: tuple[EphemeralEnvironment
     assert "loses the S3 bucket: its objects" in report.table()
 
 
-def test_the_same_rename_with_moved_passes(archive_v1: tuple[EphemeralEnvironment, Variant]) -> None:
+def test_the_same_rename_with_moved_passes(archive_v1: tuple[Archive, Variant]) -> None:
     env, variant = archive_v1
     report = judge(env, variant("renamed_with_moved"))
     assert report.unsafe == []
@@ -102,7 +104,7 @@ def test_the_same_rename_with_moved_passes(archive_v1: tuple[EphemeralEnvironmen
     assert "moved from aws_s3_bucket.archive" in report.table()
 
 
-def test_a_tag_change_passes(archive_v1: tuple[EphemeralEnvironment, Variant]) -> None:
+def test_a_tag_change_passes(archive_v1: tuple[Archive, Variant]) -> None:
     env, variant = archive_v1
     report = judge(env, variant("retagged"))
     assert report.unsafe == []
@@ -111,7 +113,7 @@ def test_a_tag_change_passes(archive_v1: tuple[EphemeralEnvironment, Variant]) -
 
 
 def test_the_check_runs_with_another_provider_version_when_the_mirror_has_one(
-    archive_v1: tuple[EphemeralEnvironment, Variant],
+    archive_v1: tuple[Archive, Variant],
 ) -> None:
     env, variant = archive_v1
     lock = (env.stack_dir / ".terraform.lock.hcl").read_text()
@@ -148,10 +150,10 @@ def run_upgrade_check(stacks: str) -> str:
 
 
 def test_the_upgrade_check_command_from_a_git_ref() -> None:
-    run_upgrade_check("pci-data-processing")
+    run_upgrade_check(StackKind.PCI_DATA_PROCESSING)
 
 
 @pytest.mark.nightly
 def test_the_upgrade_check_command_on_both_stacks() -> None:
-    output = run_upgrade_check("payment-platform,pci-data-processing")
+    output = run_upgrade_check(",".join(StackKind))
     assert "aws_s3_bucket.storage_access-logs_bucket" in output  # added since the baseline: a create

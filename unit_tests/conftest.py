@@ -11,6 +11,7 @@ from moto import mock_aws
 
 from harness.aws_target import AwsTarget
 from pci_infra.app.settings_sources import parse_settings
+from pci_infra.app.stack_kind import StackKind
 from pci_infra.app.synthesis import synthesize
 from unit_tests.synth_cache import shared_synthesis
 from unit_tests.synth_json import StackJson
@@ -70,11 +71,11 @@ def synthesized() -> Synthesized:
 
     root = shared_synthesis({t: base_argv(t) for t in targets}, synthesize_into)
     return Synthesized(
-        aws=StackJson.load(root / "aws", "payment-platform"),
-        emulator=StackJson.load(root / "emulator", "payment-platform"),
+        aws=StackJson.load(root / "aws", StackKind.PAYMENT_PLATFORM),
+        emulator=StackJson.load(root / "emulator", StackKind.PAYMENT_PLATFORM),
         aws_outdir=root / "aws",
-        aws_pci=StackJson.load(root / "aws", "pci-data-processing"),
-        emulator_pci=StackJson.load(root / "emulator", "pci-data-processing"),
+        aws_pci=StackJson.load(root / "aws", StackKind.PCI_DATA_PROCESSING),
+        emulator_pci=StackJson.load(root / "emulator", StackKind.PCI_DATA_PROCESSING),
     )
 
 

@@ -49,7 +49,23 @@ resource "aws_vpc_endpoint" "interface" {
   security_group_ids  = [aws_security_group.endpoints[0].id]
   tags                = merge({ Name = "${var.name}-${each.key}" }, var.tags)
 
+  # S3 is the one service with both endpoint types. Left unset, AWS makes its private DNS answer
+  # only inbound (on-premises) resolvers and requires an S3 gateway endpoint for the VPC's own
+  # clients; false makes the VPC's clients resolve the S3 names to this endpoint, with or without
+  # a gateway endpoint.
+  dynamic "dns_options" {
+    for_each = each.key == "s3" ? [1] : []
+    content {
+      private_dns_only_for_inbound_resolver_endpoint = false
+    }
+  }
+
   lifecycle {
+    # Read back only where the API reports DNS options (AWS does; the test emulator does not, which
+    # would plan a change on every run). The S3 value above can only be turned to true together
+    # with an S3 gateway endpoint, which the stack's reachability check reports as a bypass.
+    ignore_changes = [dns_options]
+
     precondition {
       condition     = length(local.endpoint_subnet_ids) > 0
       error_message = "interface_endpoint_tier: '${var.interface_endpoint_tier}' is neither private nor a tier in extra_subnet_tiers."

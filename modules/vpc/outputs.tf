@@ -18,6 +18,11 @@ output "private_subnet_ids" {
   value       = aws_subnet.private[*].id
 }
 
+output "private_subnet_cidrs" {
+  description = "Private subnet CIDR blocks, one per zone in zone order."
+  value       = aws_subnet.private[*].cidr_block
+}
+
 output "private_route_table_ids" {
   description = "Private route table IDs, one per zone."
   value       = aws_route_table.private[*].id
@@ -31,6 +36,11 @@ output "public_subnet_ids" {
 output "extra_subnet_ids" {
   description = "Extra tier subnet IDs by tier, one per zone in zone order."
   value       = { for tier in keys(var.extra_subnet_tiers) : tier => [for i in range(var.az_count) : aws_subnet.extra["${tier}-${i}"].id] }
+}
+
+output "extra_subnet_cidrs" {
+  description = "Extra tier subnet CIDR blocks by tier, one per zone in zone order."
+  value       = { for tier in keys(var.extra_subnet_tiers) : tier => [for i in range(var.az_count) : aws_subnet.extra["${tier}-${i}"].cidr_block] }
 }
 
 output "extra_route_table_ids" {

@@ -91,6 +91,7 @@ class PciNames:
     TRAIL_BUCKET = _pci(NameKind.S3_BUCKET, "trail-archive")
     PROCESSOR_FUNCTION = _pci(NameKind.FUNCTION_BASE, "processor")
     ROTATION_FUNCTION = _pci(NameKind.FUNCTION_BASE, "rotation")
+    KEY_ROTATION_FUNCTION = _pci(NameKind.FUNCTION_BASE, "key-rotation")
     PROCESSOR_SECURITY_GROUP = _pci(NameKind.SECURITY_GROUP, "processor-sg")
     ROTATION_SECURITY_GROUP = _pci(NameKind.SECURITY_GROUP, "rotation-sg")
     TRAIL = _pci(NameKind.CLOUDTRAIL, "trail")

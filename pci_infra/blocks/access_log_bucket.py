@@ -12,6 +12,7 @@ from pci_infra.blocks.secure_bucket import (
     SecureBucket,
     SecureBucketProps,
 )
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.log_delivery import s3_server_access_logging
 
 ACCESS_LOG_RETENTION = LifecycleRule(
@@ -20,26 +21,23 @@ ACCESS_LOG_RETENTION = LifecycleRule(
 """A year of access logs: PCI DSS 10.5.1."""
 
 
-def access_log_bucket(
-    scope: Construct, construct_id: str, *, bucket_name: str, partition: str, account_id: str
-) -> SecureBucket:
-    """A private, TLS-only, versioned bucket that S3 log delivery of ``account_id`` may write to.
+def access_log_bucket(scope: Construct, construct_id: str, *, bucket_name: str) -> SecureBucket:
+    """A private, TLS-only, versioned bucket that S3 log delivery of this account may write to.
 
     SSE-S3, the only default encryption S3 server access logging delivers to.
     """
-    bucket_arn = f"arn:{partition}:s3:::{bucket_name}"
-    return SecureBucket(
+    bucket = SecureBucket(
         scope,
         construct_id,
         props=SecureBucketProps(
             bucket_name=bucket_name,
-            bucket_arn=bucket_arn,
             kms_key_arn=None,
             sse_s3_reason=SERVER_ACCESS_LOGS_SSE_S3,
             lifecycle_rules=(ACCESS_LOG_RETENTION,),
-            policy_statements=s3_server_access_logging(bucket_arn, account_id),
         ),
     )
+    bucket.add_to_resource_policy(*s3_server_access_logging(bucket.static_arn, StackContext.of(bucket)))
+    return bucket
 
 
 def logging_into(access_logs: SecureBucket, prefix: str) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
+from pci_infra.blocks.secure_bucket import SecureBucket
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.policy_document import Statement, policy_json, trust_policy_json
 
 CONFIG_ROLE_POLICY = "service-role/AWS_ConfigRole"
@@ -32,24 +34,18 @@ class ConfigRecordingProps:
     Attributes:
         recorder_name: Recorder and delivery channel name.
         role_name: Config service role name.
-        bucket_name: Snapshot bucket.
-        bucket_arn: Its ARN.
+        bucket: Snapshot bucket.
         topic_arn: Topic told about deliveries and compliance changes.
         bucket_key_arn: CMK of the snapshot bucket.
         topic_key_arn: CMK of the topic.
-        account_id: Account id (token).
-        partition: Partition (token).
     """
 
     recorder_name: str
     role_name: str
-    bucket_name: str
-    bucket_arn: str
+    bucket: SecureBucket
     topic_arn: str
     bucket_key_arn: str
     topic_key_arn: str
-    account_id: str
-    partition: str
 
 
 class ConfigRecording(Construct):
@@ -63,18 +59,20 @@ class ConfigRecording(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: ConfigRecordingProps) -> None:
         """Create role, recorder, delivery channel and recorder status."""
         super().__init__(scope, construct_id)
+        ctx = StackContext.of(self)
+        bucket_arn = props.bucket.bucket_arn
         role = iam_role.IamRole(
             self,
             "role",
             name=props.role_name,
             description="AWS Config recorder and delivery channel",
-            assume_role_policy=trust_policy_json("config.amazonaws.com", source_account=props.account_id),
+            assume_role_policy=trust_policy_json("config.amazonaws.com", source_account=ctx.account_id),
         )
         iam_role_policy_attachment.IamRolePolicyAttachment(
             self,
             "managed-policy",
             role=role.name,
-            policy_arn=f"arn:{props.partition}:iam::aws:policy/{CONFIG_ROLE_POLICY}",
+            policy_arn=ctx.managed_policy_arn(CONFIG_ROLE_POLICY),
         )
         iam_role_policy.IamRolePolicy(
             self,
@@ -82,10 +80,8 @@ class ConfigRecording(Construct):
             name="deliver-snapshots-and-notifications",
             role=role.id,
             policy=policy_json(
-                Statement(
-                    "PutSnapshots", ("s3:PutObject",), (f"{props.bucket_arn}/AWSLogs/{props.account_id}/*",)
-                ),
-                Statement("CheckBucket", ("s3:GetBucketAcl",), (props.bucket_arn,)),
+                Statement("PutSnapshots", ("s3:PutObject",), (f"{bucket_arn}/AWSLogs/{ctx.account_id}/*",)),
+                Statement("CheckBucket", ("s3:GetBucketAcl",), (bucket_arn,)),
                 Statement("Notify", ("sns:Publish",), (props.topic_arn,)),
                 Statement(
                     "EncryptSnapshotsAndNotifications",
@@ -107,7 +103,7 @@ class ConfigRecording(Construct):
             self,
             "channel",
             name=props.recorder_name,
-            s3_bucket_name=props.bucket_name,
+            s3_bucket_name=props.bucket.bucket_name,
             s3_kms_key_arn=props.bucket_key_arn,
             sns_topic_arn=props.topic_arn,
             snapshot_delivery_properties=config_delivery_channel.ConfigDeliveryChannelSnapshotDeliveryProperties(

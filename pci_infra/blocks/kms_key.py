@@ -8,7 +8,9 @@ from typing import Any
 from cdktf_cdktf_provider_aws import kms_alias, kms_key
 from constructs import Construct
 
-from pci_infra.policies.policy_document import Statement, policy_json
+from pci_infra.blocks.grants import Grantable, LazyPolicy
+from pci_infra.foundation.stack_context import StackContext
+from pci_infra.policies.policy_document import Statement
 
 KEY_USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey")
 """What a user of a key may do with it; administration stays with the account root."""
@@ -55,9 +57,6 @@ class KmsKeyProps:
     Attributes:
         alias: Full alias name (``alias/...``) from the naming helper.
         description: What the key protects.
-        account_id: Owning account id (token).
-        partition: AWS partition (token).
-        region: Region, for ``kms:ViaService`` names.
         via_services: Short service names (``s3``, ``sqs``) through which principals of this account
             may use the key; no direct use is granted.
         service_grants: Service principals that use the key themselves; each is limited to this
@@ -69,9 +68,6 @@ class KmsKeyProps:
 
     alias: str
     description: str
-    account_id: str
-    partition: str
-    region: str
     via_services: tuple[str, ...] = ()
     service_grants: tuple[ServiceGrant, ...] = ()
     role_grants: tuple[RoleGrant, ...] = ()
@@ -99,70 +95,83 @@ class KmsKey(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: KmsKeyProps) -> None:
         """Create the key and its alias."""
         super().__init__(scope, construct_id)
-        root = f"arn:{props.partition}:iam::{props.account_id}:root"
-        statements = [
-            Statement("KeyAdministrationByAccount", ("kms:*",), principals={"AWS": root}),
-        ]
+        ctx = StackContext.of(self)
+        # Administration by the account root keeps the key manageable (without it a key whose
+        # policy names only workload roles cannot be changed or deleted by anyone); use is granted
+        # only by the statements below.
+        self._policy = LazyPolicy(
+            Statement("KeyAdministrationByAccount", ("kms:*",), principals={"AWS": ctx.root_arn}),
+        )
         if props.via_services:
-            statements.append(
+            self._policy.add(
                 Statement(
                     "UseThroughServices",
                     KEY_USE_ACTIONS,
                     principals={"AWS": "*"},
                     conditions={
-                        "StringEquals": {"kms:CallerAccount": props.account_id},
+                        "StringEquals": {"kms:CallerAccount": ctx.account_id},
                         "ForAnyValue:StringEquals": {
-                            "kms:ViaService": [
-                                f"{s}.{props.region}.amazonaws.com" for s in props.via_services
-                            ]
+                            "kms:ViaService": [ctx.service_principal(s) for s in props.via_services]
                         },
                     },
                 )
             )
         for grant in props.service_grants:
             sid = "UseBy" + "".join(w.capitalize() for w in grant.service.split(".")[0].split("-"))
-            statements.append(
+            self._policy.add(
                 Statement(
                     sid,
                     grant.actions,
                     principals={"Service": grant.service},
-                    conditions=grant.conditions or {"StringEquals": {"aws:SourceAccount": props.account_id}},
+                    conditions=grant.conditions or {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
                 )
             )
         for role in props.role_grants:
-            who = {"ArnEquals": {"aws:PrincipalArn": role.role_arn}}
-            statements.append(Statement(role.sid, KEY_USE_ACTIONS, principals={"AWS": "*"}, conditions=who))
-            statements.append(
-                Statement(
-                    f"{role.sid}Grants",
-                    ("kms:CreateGrant",),
-                    principals={"AWS": "*"},
-                    conditions={**who, "Bool": {"kms:GrantIsForAWSResource": "true"}},
-                )
-            )
+            self.allow_role(role)
         key = kms_key.KmsKey(
             self,
             "key",
             description=props.description,
             enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_days,
-            policy=policy_json(*statements),
+            policy=self._policy.to_json(),
         )
         alias = kms_alias.KmsAlias(self, "alias", name=props.alias, target_key_id=key.key_id)
         self.key_arn: str = key.arn
         self.key_id: str = key.key_id
         self.alias_name: str = alias.name
 
+    def allow_role(self, grant: RoleGrant) -> None:
+        """Name ``grant.role_arn`` in the key policy: it may use the key and grant AWS resources its use."""
+        who = {"ArnEquals": {"aws:PrincipalArn": grant.role_arn}}
+        self._policy.add(Statement(grant.sid, KEY_USE_ACTIONS, principals={"AWS": "*"}, conditions=who))
+        self._policy.add(
+            Statement(
+                f"{grant.sid}Grants",
+                ("kms:CreateGrant",),
+                principals={"AWS": "*"},
+                conditions={**who, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+            )
+        )
+
+    def grant(self, grantee: Grantable, *, sid: str, actions: tuple[str, ...]) -> None:
+        """Let ``grantee``'s role perform ``actions`` on this key (its identity policy)."""
+        grantee.add_to_role_policy(Statement(sid, actions, resources=(self.key_arn,)))
+
+    def grant_encrypt_decrypt(self, grantee: Grantable, *, sid: str) -> None:
+        """Let ``grantee`` decrypt and make data keys (reading and writing what the key protects)."""
+        self.grant(grantee, sid=sid, actions=("kms:Decrypt", "kms:GenerateDataKey"))
+
 
 LOGS_KEY_ACTIONS = ("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*")
 """What CloudWatch Logs needs of a key that encrypts log groups."""
 
 
-def cloudwatch_logs_grant(partition: str, region: str, account_id: str) -> ServiceGrant:
+def cloudwatch_logs_grant(ctx: StackContext) -> ServiceGrant:
     """Use of a key by CloudWatch Logs of this region, for this account's log groups only."""
-    log_groups = f"arn:{partition}:logs:{region}:{account_id}:log-group:*"
+    log_groups = ctx.arn("logs", "log-group:*")
     return ServiceGrant(
-        f"logs.{region}.amazonaws.com",
+        ctx.service_principal("logs"),
         actions=LOGS_KEY_ACTIONS,
         conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_groups}},
     )

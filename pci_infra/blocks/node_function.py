@@ -19,15 +19,43 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
+from pci_infra.blocks.grants import LazyPolicy
 from pci_infra.blocks.lambda_package import build_package
 from pci_infra.blocks.queue_with_dlq import parking_queue
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.log_retention import AUDIT_LOG_RETENTION_DAYS
-from pci_infra.policies.policy_document import Statement, policy_json, trust_policy_json
+from pci_infra.policies.policy_document import Statement, trust_policy_json
 
 RUNTIME = "nodejs22.x"
 """Node 20 reached end of life in 2026; the runtime brings the AWS SDK v3."""
 
 VPC_ACCESS_POLICY = "service-role/AWSLambdaVPCAccessExecutionRole"
+
+
+@dataclass(frozen=True)
+class FunctionHome:
+    """Where a group of functions runs and which keys protect it: shared by the functions of a concern.
+
+    Attributes:
+        kms_key_arn: CMK for the DLQs and the environment variables.
+        logs_key_arn: CMK for the log groups.
+        subnet_ids: Subnets to run in (``None``: no VPC).
+        security_group_ids: Security groups when in a VPC.
+    """
+
+    kms_key_arn: str
+    logs_key_arn: str
+    subnet_ids: list[str] | None = None
+    security_group_ids: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        """Subnets and security groups come together or not at all."""
+        if bool(self.subnet_ids) != bool(self.security_group_ids):
+            raise ValueError("FunctionHome: needs both subnet_ids and security_group_ids, or neither")
+
+    def outside_vpc(self) -> FunctionHome:
+        """The same keys, no VPC (for functions that call only AWS APIs and hold no card data)."""
+        return FunctionHome(kms_key_arn=self.kms_key_arn, logs_key_arn=self.logs_key_arn)
 
 
 @dataclass(frozen=True)
@@ -39,16 +67,11 @@ class NodeFunctionProps:
         source: Folder under ``lambda/``.
         description: What the function does.
         reserved_concurrency: Concurrent executions reserved (and capped) for the function.
-        dlq_name: Name of the dead-letter queue for failed asynchronous invocations.
-        kms_key_arn: CMK for the DLQ and the environment variables.
-        logs_key_arn: CMK for the log group.
-        partition: Partition (token), for managed policy ARNs.
+        home: Where it runs and which keys protect it.
         environment: Environment variables (no secret values: secrets stay in SSM).
-        statements: What the function may do beyond logging and tracing.
+        statements: What the function may do beyond logging and tracing (grants add more).
         timeout_seconds: Function timeout.
         memory_mb: Memory size.
-        subnet_ids: Subnets to run in (empty: no VPC).
-        security_group_ids: Security groups when in a VPC.
         log_retention_days: Log group retention.
     """
 
@@ -56,16 +79,11 @@ class NodeFunctionProps:
     source: str
     description: str
     reserved_concurrency: int
-    dlq_name: str
-    kms_key_arn: str
-    logs_key_arn: str
-    partition: str
+    home: FunctionHome
     environment: dict[str, str] = field(default_factory=dict)
     statements: tuple[Statement, ...] = ()
     timeout_seconds: int = 30
     memory_mb: int = 256
-    subnet_ids: list[str] | None = None
-    security_group_ids: list[str] | None = None
     log_retention_days: int = AUDIT_LOG_RETENTION_DAYS
 
     def __post_init__(self) -> None:
@@ -79,11 +97,6 @@ class NodeFunctionProps:
             raise ValueError(
                 f"NodeFunctionProps.timeout_seconds: Lambda allows 1-900 (got {self.timeout_seconds})"
             )
-        if bool(self.subnet_ids) != bool(self.security_group_ids):
-            raise ValueError(
-                f"NodeFunctionProps: {self.function_name} needs both subnet_ids and security_group_ids, "
-                "or neither"
-            )
 
 
 class NodeFunction(Construct):
@@ -94,6 +107,7 @@ class NodeFunction(Construct):
         function_arn: Function ARN.
         role_arn: Execution role ARN.
         role_name: Execution role name.
+        dlq_name: Dead-letter queue name (``<function>-dlq``).
         dlq_arn: Dead-letter queue ARN.
         log_group_name: Log group of the function.
         source_code_hash: Base64 SHA-256 of the deployed package.
@@ -102,6 +116,7 @@ class NodeFunction(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: NodeFunctionProps) -> None:
         """Package the code, then create log group, role, DLQ and function."""
         super().__init__(scope, construct_id)
+        home = props.home
         package = build_package(props.source)
         asset = TerraformAsset(self, "code", path=str(package.path), type=AssetType.FILE)
         log_group = cloudwatch_log_group.CloudwatchLogGroup(
@@ -109,9 +124,10 @@ class NodeFunction(Construct):
             "logs",
             name=f"/aws/lambda/{props.function_name}",
             retention_in_days=props.log_retention_days,
-            kms_key_id=props.logs_key_arn,
+            kms_key_id=home.logs_key_arn,
         )
-        dlq = parking_queue(self, "dlq", name=props.dlq_name, kms_key_arn=props.kms_key_arn)
+        self.dlq_name: str = f"{props.function_name}-dlq"
+        dlq = parking_queue(self, "dlq", name=self.dlq_name, kms_key_arn=home.kms_key_arn)
         role = iam_role.IamRole(
             self,
             "role",
@@ -130,29 +146,30 @@ class NodeFunction(Construct):
             Statement(
                 "DeadLettersAndEnvironmentKey",
                 ("kms:Decrypt", "kms:GenerateDataKey"),
-                resources=(props.kms_key_arn,),
+                resources=(home.kms_key_arn,),
             ),
         )
+        self._policy = LazyPolicy(*baseline, *props.statements)
         policy = iam_role_policy.IamRolePolicy(
             self,
             "policy",
             name="function",
             role=role.id,
-            policy=policy_json(*baseline, *props.statements),
+            policy=self._policy.to_json(),
         )
         depends_on = [policy, log_group]
         vpc_config = None
-        if props.subnet_ids:
+        if home.subnet_ids:
             depends_on.append(
                 iam_role_policy_attachment.IamRolePolicyAttachment(
                     self,
                     "vpc-access",
                     role=role.name,
-                    policy_arn=f"arn:{props.partition}:iam::aws:policy/{VPC_ACCESS_POLICY}",
+                    policy_arn=StackContext.of(self).managed_policy_arn(VPC_ACCESS_POLICY),
                 )
             )
             vpc_config = lambda_function.LambdaFunctionVpcConfig(
-                subnet_ids=props.subnet_ids, security_group_ids=props.security_group_ids or []
+                subnet_ids=home.subnet_ids, security_group_ids=home.security_group_ids or []
             )
         function = lambda_function.LambdaFunction(
             self,
@@ -169,7 +186,7 @@ class NodeFunction(Construct):
             reserved_concurrent_executions=props.reserved_concurrency,
             tracing_config=lambda_function.LambdaFunctionTracingConfig(mode="Active"),
             dead_letter_config=lambda_function.LambdaFunctionDeadLetterConfig(target_arn=dlq.arn),
-            kms_key_arn=props.kms_key_arn,
+            kms_key_arn=home.kms_key_arn,
             environment=(
                 lambda_function.LambdaFunctionEnvironment(variables=props.environment)
                 if props.environment
@@ -188,3 +205,12 @@ class NodeFunction(Construct):
         self.dlq_arn: str = dlq.arn
         self.log_group_name: str = log_group.name
         self.source_code_hash: str = package.source_code_hash
+
+    def add_to_role_policy(self, statement: Statement) -> None:
+        """Add ``statement`` to the execution role's policy (rendered at synthesis)."""
+        self._policy.add(statement)
+
+    @property
+    def policy_statements(self) -> tuple[Statement, ...]:
+        """The execution role's statements so far."""
+        return self._policy.statements

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_aws import sqs_queue, sqs_queue_policy, sqs_queue_redrive_allow_policy
 from constructs import Construct
 
-from pci_infra.app.settings import Target
-from pci_infra.foundation.capabilities import hosts
+from pci_infra.blocks.grants import Grantable
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.policy_document import Statement, policy_json
 
 FOURTEEN_DAYS = 14 * 24 * 3600
@@ -29,7 +29,6 @@ class QueueWithDlqProps:
         max_receive_count: Receives without delete before a message moves to the DLQ.
         visibility_timeout_seconds: How long a received message stays hidden (>= consumer timeout).
         retention_seconds: How long the work queue keeps a message.
-        target: Deployment target; the DLQ's redrive-allow policy is left out where it cannot be hosted.
     """
 
     queue_name: str
@@ -38,7 +37,6 @@ class QueueWithDlqProps:
     max_receive_count: int = 3
     visibility_timeout_seconds: int = 30
     retention_seconds: int = 4 * 24 * 3600
-    target: Target = Target.AWS
 
     def __post_init__(self) -> None:
         """Check the SQS limits before anything is created."""
@@ -77,6 +75,8 @@ class QueueWithDlq(Construct):
     resource (see the emulator capability list), so it is left out there.
 
     Attributes:
+        queue_name: Name of the work queue.
+        dlq_name: Name of the dead-letter queue.
         queue_arn: ARN of the work queue.
         queue_url: URL of the work queue.
         dlq_arn: ARN of the dead-letter queue.
@@ -99,7 +99,7 @@ class QueueWithDlq(Construct):
                 {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": props.max_receive_count}
             ),
         )
-        if hosts(props.target, REDRIVE_ALLOW_TYPE):
+        if StackContext.of(self).hosts(REDRIVE_ALLOW_TYPE):
             sqs_queue_redrive_allow_policy.SqsQueueRedriveAllowPolicy(
                 self,
                 "dlq-redrive-allow",
@@ -112,6 +112,22 @@ class QueueWithDlq(Construct):
         self.queue_url: str = queue.url
         self.dlq_arn: str = dlq.arn
         self.dlq_url: str = dlq.url
+        self.queue_name: str = props.queue_name
+        self.dlq_name: str = props.dlq_name
+
+    def grant_send(self, grantee: Grantable, *, sid: str) -> None:
+        """Let ``grantee`` send messages to the work queue."""
+        grantee.add_to_role_policy(Statement(sid, ("sqs:SendMessage",), resources=(self.queue_arn,)))
+
+    def grant_consume(self, grantee: Grantable, *, sid: str) -> None:
+        """Let ``grantee`` receive and delete messages of the work queue (an event source mapping)."""
+        grantee.add_to_role_policy(
+            Statement(
+                sid,
+                ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+                resources=(self.queue_arn,),
+            )
+        )
 
     def grant_send_to_service(self, service: str, source_arns: list[str]) -> None:
         """Let ``service`` (``events.amazonaws.com``) send to the work queue for ``source_arns`` only.

@@ -16,7 +16,10 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
-from pci_infra.policies.policy_document import Statement, policy_json
+from pci_infra.blocks.grants import Grantable, LazyPolicy
+from pci_infra.foundation.stack_context import StackContext
+from pci_infra.policies.log_retention import AUDIT_LOG_RETENTION_DAYS, HOT_LOG_DAYS
+from pci_infra.policies.policy_document import Statement
 
 ALB_LOG_DELIVERY_SSE_S3 = "ALB access-log delivery writes with SSE-S3 only; it cannot use a KMS key"
 SERVER_ACCESS_LOGS_SSE_S3 = (
@@ -36,6 +39,7 @@ class LifecycleRule:
         noncurrent_expiration_days: Delete non-current versions after this many days.
         abort_multipart_days: Abort incomplete multipart uploads after this many days.
         intelligent_tiering_days: Move objects to S3 Intelligent-Tiering after this many days (0: at once).
+        archive_days: Move objects to Glacier Instant Retrieval (readable at once) after this many days.
         prefix: Only objects under this prefix.
     """
 
@@ -44,6 +48,7 @@ class LifecycleRule:
     noncurrent_expiration_days: int | None = None
     abort_multipart_days: int | None = 7
     intelligent_tiering_days: int | None = None
+    archive_days: int | None = None
     prefix: str = ""
 
     def __post_init__(self) -> None:
@@ -51,10 +56,34 @@ class LifecycleRule:
         if self.intelligent_tiering_days is not None and self.intelligent_tiering_days < 0:
             raise ValueError(f"LifecycleRule {self.rule_id!r}: intelligent_tiering_days must be >= 0")
         days = (self.expiration_days, self.noncurrent_expiration_days, self.abort_multipart_days)
-        if all(d is None for d in days) and self.intelligent_tiering_days is None:
+        if (
+            all(d is None for d in days)
+            and self.intelligent_tiering_days is None
+            and self.archive_days is None
+        ):
             raise ValueError(f"LifecycleRule {self.rule_id!r}: set at least one *_days field")
         if any(d is not None and d < 1 for d in days):
             raise ValueError(f"LifecycleRule {self.rule_id!r}: days must be >= 1 (got {days})")
+        archive, expiry = self.archive_days, self.expiration_days
+        if archive is not None and expiry is not None and not 0 < archive < expiry:
+            raise ValueError(
+                f"LifecycleRule {self.rule_id!r}: archive_days must fall before expiration_days "
+                f"(got {archive} and {expiry})"
+            )
+
+
+def audit_log_lifecycle(rule_id: str = "hot-90-days-archive-to-1-year") -> LifecycleRule:
+    """Log objects: S3 Standard for 90 days, then Glacier Instant Retrieval, deleted after a year.
+
+    PCI DSS 10.5.1: twelve months of history, the last three immediately available (Glacier Instant
+    Retrieval is read at once, too).
+    """
+    return LifecycleRule(
+        rule_id,
+        archive_days=HOT_LOG_DAYS,
+        expiration_days=AUDIT_LOG_RETENTION_DAYS,
+        noncurrent_expiration_days=30,
+    )
 
 
 @dataclass(frozen=True)
@@ -63,10 +92,8 @@ class SecureBucketProps:
 
     Attributes:
         bucket_name: Name from the naming helper.
-        bucket_arn: ARN of that name (``arn:<partition>:s3:::<name>``), for the bucket policy.
         kms_key_arn: CMK for default SSE-KMS encryption; ``None`` only with ``sse_s3_reason``.
         lifecycle_rules: At least one rule; buckets without retention rules grow forever.
-        policy_statements: Service delivery statements, added to the TLS-only deny every bucket gets.
         versioning: Keep object versions.
         force_destroy: Let ``terraform destroy`` empty the bucket (ephemeral and test environments).
         sse_s3_reason: Why this bucket uses SSE-S3 instead of our CMK (one of SSE_S3_ONLY_REASONS).
@@ -78,10 +105,8 @@ class SecureBucketProps:
     """
 
     bucket_name: str
-    bucket_arn: str
     kms_key_arn: str | None
     lifecycle_rules: tuple[LifecycleRule, ...]
-    policy_statements: tuple[Statement, ...] = ()
     versioning: bool = True
     force_destroy: bool = True
     sse_s3_reason: str | None = None
@@ -107,6 +132,8 @@ class SecureBucket(Construct):
     Attributes:
         bucket_name: The bucket's name.
         bucket_arn: The bucket's ARN.
+        static_arn: The same ARN built from the name (no reference to the bucket), as the bucket's
+            own policy and statements granting on it name it.
         bucket_id: The bucket's id (its name, as a dependency-carrying token).
         policy: The bucket policy resource, for services that check it when configured.
     """
@@ -114,6 +141,7 @@ class SecureBucket(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: SecureBucketProps) -> None:
         """Create the bucket and its encryption, versioning, access block and lifecycle settings."""
         super().__init__(scope, construct_id)
+        self.static_arn: str = StackContext.of(self).arn("s3", props.bucket_name, region="", account="")
         bucket = s3_bucket.S3Bucket(
             self, "bucket", bucket=props.bucket_name, force_destroy=props.force_destroy
         )
@@ -178,21 +206,44 @@ class SecureBucket(Construct):
         deny_insecure = Statement(
             "DenyInsecureTransport",
             ("s3:*",),
-            resources=(props.bucket_arn, f"{props.bucket_arn}/*"),
+            resources=(self.static_arn, f"{self.static_arn}/*"),
             effect="Deny",
             principals={"AWS": "*"},
             conditions={"Bool": {"aws:SecureTransport": "false"}},
         )
+        self._resource_policy = LazyPolicy(deny_insecure)
         self.policy = s3_bucket_policy.S3BucketPolicy(
             self,
             "policy",
             bucket=bucket.id,
-            policy=policy_json(deny_insecure, *props.policy_statements),
+            policy=self._resource_policy.to_json(),
             depends_on=[public_access_block],
         )
         self.bucket_name: str = bucket.bucket
         self.bucket_arn: str = bucket.arn
         self.bucket_id: str = bucket.id
+
+    def add_to_resource_policy(self, *statements: Statement) -> None:
+        """Add service delivery or guard statements to the bucket policy (after the TLS-only deny)."""
+        for statement in statements:
+            self._resource_policy.add(statement)
+
+    @property
+    def resource_policy_statements(self) -> tuple[Statement, ...]:
+        """The bucket policy's statements so far."""
+        return self._resource_policy.statements
+
+    def grant_write(self, grantee: Grantable, *, sid: str, prefix: str = "") -> None:
+        """Let ``grantee`` put objects (under ``prefix``) into this bucket."""
+        grantee.add_to_role_policy(
+            Statement(sid, ("s3:PutObject",), resources=(f"{self.bucket_arn}/{prefix}*",))
+        )
+
+    def grant_read(self, grantee: Grantable, *, sid: str, prefix: str = "") -> None:
+        """Let ``grantee`` get objects (under ``prefix``) from this bucket."""
+        grantee.add_to_role_policy(
+            Statement(sid, ("s3:GetObject",), resources=(f"{self.bucket_arn}/{prefix}*",))
+        )
 
 
 def _lifecycle_rule(
@@ -214,12 +265,14 @@ def _lifecycle_rule(
         if rule.noncurrent_expiration_days
         else None,
         transition=[
-            lc.S3BucketLifecycleConfigurationRuleTransition(
-                days=rule.intelligent_tiering_days, storage_class="INTELLIGENT_TIERING"
+            lc.S3BucketLifecycleConfigurationRuleTransition(days=days, storage_class=storage_class)
+            for days, storage_class in (
+                (rule.intelligent_tiering_days, "INTELLIGENT_TIERING"),
+                (rule.archive_days, "GLACIER_IR"),
             )
+            if days is not None
         ]
-        if rule.intelligent_tiering_days is not None
-        else None,
+        or None,
         abort_incomplete_multipart_upload=[
             lc.S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(
                 days_after_initiation=rule.abort_multipart_days

@@ -1,32 +1,20 @@
-"""What every stack starts with: provider wiring, state backend and the account it lands in."""
+"""What every stack starts with: provider wiring, state backend and the stack's context."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from cdktf import TerraformStack
 
 from pci_infra.app.settings import Settings
-from pci_infra.foundation.account import AccountContext
 from pci_infra.foundation.aws_provider import AwsProviderProps, AwsProviderWiring
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.foundation.state_backend import StateBackendProps, configure_state_backend
 
 
-@dataclass(frozen=True)
-class StackFoundation:
-    """The account context of a stack.
+def lay_foundation(stack: TerraformStack, stack_name: str, settings: Settings) -> StackContext:
+    """Wire the AWS provider (default tags, emulator endpoints) and the state backend of ``stack``.
 
-    Attributes:
-        account: Account id and partition (tokens).
-        where: ``account_id``, ``partition`` and ``region``, as most props take them.
+    Returns the stack's context, which its constructs find with ``StackContext.of(self)``.
     """
-
-    account: AccountContext
-    where: dict[str, str]
-
-
-def lay_foundation(stack: TerraformStack, stack_name: str, settings: Settings) -> StackFoundation:
-    """Wire the AWS provider (default tags, emulator endpoints) and the state backend of ``stack``."""
     emulator = settings.emulator_endpoint if settings.is_emulator else None
     AwsProviderWiring(
         stack,
@@ -45,8 +33,4 @@ def lay_foundation(stack: TerraformStack, stack_name: str, settings: Settings) -
             emulator_endpoint=emulator,
         ),
     )
-    account = AccountContext(stack, "account")
-    return StackFoundation(
-        account=account,
-        where={"account_id": account.account_id, "partition": account.partition, "region": settings.region},
-    )
+    return StackContext(stack, region=settings.region, target=settings.target)

@@ -8,7 +8,10 @@ from typing import Any
 from cdktf import TerraformHclModule
 from constructs import Construct
 
+from pci_infra.blocks.grants import Grantable
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.hcl_modules.hcl_module import module_source
+from pci_infra.policies.policy_document import Statement
 
 MODULE_VERSION = "2.1.0"
 """Version of modules/aurora this wrapper was written for (see its CHANGELOG)."""
@@ -112,3 +115,8 @@ class AuroraModule(Construct):
         self.proxy_endpoint: str = module.get_string("proxy_endpoint")
         self.proxy_resource_id: str = module.get_string("proxy_resource_id")
         self.proxy_security_group_id: str = module.get_string("proxy_security_group_id")
+
+    def grant_connect(self, grantee: Grantable, *, sid: str, user: str) -> None:
+        """Let ``grantee`` connect through the proxy as database user ``user`` (IAM authentication)."""
+        resource = StackContext.of(self).arn("rds-db", f"dbuser:{self.proxy_resource_id}/{user}")
+        grantee.add_to_role_policy(Statement(sid, ("rds-db:connect",), resources=(resource,)))

@@ -10,7 +10,7 @@ from constructs import Construct
 
 from pci_infra.hcl_modules.hcl_module import module_source
 
-MODULE_VERSION = "2.0.0"
+MODULE_VERSION = "2.1.0"
 """Version of modules/vpc this wrapper was written for (see its CHANGELOG)."""
 
 
@@ -109,6 +109,7 @@ class VpcModule(Construct):
         vpc_cidr_block: VPC CIDR.
         availability_zones: Zones in index order.
         private_subnet_ids: Private subnets, one per zone.
+        private_subnet_cidrs: CIDRs of the private subnets, one per zone.
         private_route_table_ids: Private route tables, one per zone.
         public_subnet_ids: Public subnets (may be empty).
         default_security_group_id: The rule-less default security group.
@@ -125,6 +126,7 @@ class VpcModule(Construct):
         self.vpc_cidr_block: str = self._module.get_string("vpc_cidr_block")
         self.availability_zones: list[str] = self._module.get_list("availability_zones")
         self.private_subnet_ids: list[str] = self._module.get_list("private_subnet_ids")
+        self.private_subnet_cidrs: list[str] = self._module.get_list("private_subnet_cidrs")
         self.private_route_table_ids: list[str] = self._module.get_list("private_route_table_ids")
         self.public_subnet_ids: list[str] = self._module.get_list("public_subnet_ids")
         self.default_security_group_id: str = self._module.get_string("default_security_group_id")
@@ -133,6 +135,10 @@ class VpcModule(Construct):
     def tier_subnet_ids(self, tier: str) -> list[str]:
         """Subnets of an extra tier, one per zone."""
         return Token.as_list(Fn.lookup(self._module.get("extra_subnet_ids"), tier))
+
+    def tier_subnet_cidrs(self, tier: str) -> list[str]:
+        """CIDRs of the subnets of an extra tier, one per zone."""
+        return Token.as_list(Fn.lookup(self._module.get("extra_subnet_cidrs"), tier))
 
     def tier_route_table_ids(self, tier: str) -> list[str]:
         """Route tables of an extra tier, one per zone."""

@@ -1,13 +1,13 @@
-"""Monitoring of the payment platform: the operational alert topic and its e-mail subscription."""
+"""The operational alert topic of the payment platform and its e-mail subscription."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws import sns_topic, sns_topic_policy, sns_topic_subscription
 from constructs import Construct
 
-from pci_infra.policies.policy_document import topic_publish_policy
+from pci_infra.blocks.alert_topic import AlertTopicSpec, alert_topic
+from pci_infra.blocks.kms_key import KmsKey
 
 
 @dataclass(frozen=True)
@@ -16,14 +16,12 @@ class PaymentAlertsProps:
 
     Attributes:
         topic_name: Topic name.
-        kms_key_arn: CMK encrypting the topic.
-        account_id: Account id (token), to limit publishers to this account.
+        key: CMK encrypting the topic.
         alert_email: Subscribed address; ``None`` subscribes nobody (emulator runs).
     """
 
     topic_name: str
-    kms_key_arn: str
-    account_id: str
+    key: KmsKey
     alert_email: str | None = None
 
 
@@ -37,20 +35,15 @@ class PaymentAlerts(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: PaymentAlertsProps) -> None:
         """Create the topic, its policy and the e-mail subscription."""
         super().__init__(scope, construct_id)
-        topic = sns_topic.SnsTopic(self, "topic", name=props.topic_name, kms_master_key_id=props.kms_key_arn)
-        sns_topic_policy.SnsTopicPolicy(
+        topic = alert_topic(
             self,
-            "policy",
-            arn=topic.arn,
-            policy=topic_publish_policy(
-                "PublishFromEventBridgeRulesOfThisAccount",
-                topic.arn,
-                ["events.amazonaws.com"],
-                props.account_id,
+            AlertTopicSpec(
+                topic_name=props.topic_name,
+                kms_key_arn=props.key.key_arn,
+                publishers=("events.amazonaws.com",),
+                publish_sid="PublishFromEventBridgeRulesOfThisAccount",
+                alert_email=props.alert_email,
+                policy_id="policy",
             ),
         )
-        if props.alert_email:
-            sns_topic_subscription.SnsTopicSubscription(
-                self, "email", topic_arn=topic.arn, protocol="email", endpoint=props.alert_email
-            )
         self.topic_arn: str = topic.arn

@@ -21,6 +21,7 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.policy_document import trust_policy_json
 
 AMI_PARAMETER = "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -68,7 +69,6 @@ class PaymentBatchProps:
         subnet_ids: Private subnets.
         security_group_id: Security group without inbound rules.
         ebs_key_arn: CMK of the volumes.
-        partition: Partition (token).
         instance_tags: Tags of the instances and volumes the group launches (provider default tags do
             not reach them), so they are found by cost reports and the orphan sweep.
         instance_type: Instance type.
@@ -83,7 +83,6 @@ class PaymentBatchProps:
     subnet_ids: list[str]
     security_group_id: str
     ebs_key_arn: str
-    partition: str
     instance_tags: dict[str, str]
     instance_type: str = "t3.small"
     min_size: int = 1
@@ -123,7 +122,7 @@ class PaymentBatch(Construct):
                 self,
                 f"policy-{policy}",
                 role=role.name,
-                policy_arn=f"arn:{props.partition}:iam::aws:policy/{policy}",
+                policy_arn=StackContext.of(self).managed_policy_arn(policy),
             )
         profile = iam_instance_profile.IamInstanceProfile(
             self, "profile", name=props.role_name, role=role.name

@@ -1,30 +1,85 @@
 """Buckets of the payment platform and the access-log bucket recording every request to them.
 
-Transaction logs, ALB and WAF logs, GuardDuty findings, Config snapshots and the Firehose destination.
+Transaction logs, ALB and WAF logs, GuardDuty findings, Config snapshots and the Firehose destination,
+from one table: each row says the bucket's encryption, retention and which service may deliver into it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from constructs import Construct
 
 from pci_infra.blocks.access_log_bucket import access_log_bucket, logging_into
+from pci_infra.blocks.kms_key import KmsKey
 from pci_infra.blocks.secure_bucket import (
     ALB_LOG_DELIVERY_SSE_S3,
     LifecycleRule,
     SecureBucket,
     SecureBucketProps,
+    audit_log_lifecycle,
 )
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.log_delivery import (
     alb_access_log_delivery,
     config_delivery,
     guardduty_findings_export,
     log_delivery_service,
 )
+from pci_infra.policies.policy_document import Statement
 
 ALB_LOG_PREFIX = "alb"
+WAF_LOG_PREFIX = "aws-waf-logs-"
+
+DeliveryPolicy = Callable[[str, StackContext], tuple[Statement, ...]]
+"""Statements letting a service deliver into a bucket, given the bucket's ARN."""
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    """One payment bucket.
+
+    Attributes:
+        key: Attribute name on :class:`PaymentStorage` and access-log prefix.
+        sse_s3_reason: Why the bucket cannot use the data key (``None``: it does).
+        lifecycle: Its retention rule.
+        delivery: Which service may deliver into it (``None``: none).
+    """
+
+    key: str
+    lifecycle: LifecycleRule
+    sse_s3_reason: str | None = None
+    delivery: DeliveryPolicy | None = None
+
+
+BUCKETS = (
+    BucketSpec(
+        "transaction_logs", LifecycleRule("expire-noncurrent-versions", noncurrent_expiration_days=90)
+    ),
+    BucketSpec(
+        "alb_logs",
+        audit_log_lifecycle(),
+        sse_s3_reason=ALB_LOG_DELIVERY_SSE_S3,
+        delivery=lambda arn, ctx: alb_access_log_delivery(arn, ALB_LOG_PREFIX, ctx),
+    ),
+    BucketSpec(
+        "waf_logs",
+        LifecycleRule("compliance-retention-1-year", expiration_days=365, noncurrent_expiration_days=30),
+        delivery=log_delivery_service,
+    ),
+    BucketSpec("guardduty_findings", audit_log_lifecycle(), delivery=guardduty_findings_export),
+    BucketSpec(
+        "config_snapshots",
+        LifecycleRule("expire-old-versions", noncurrent_expiration_days=365),
+        delivery=config_delivery,
+    ),
+    BucketSpec(
+        "stream",
+        LifecycleRule("intelligent-tiering", intelligent_tiering_days=0, noncurrent_expiration_days=30),
+    ),
+)
+"""The platform's buckets, in creation order."""
 
 
 @dataclass(frozen=True)
@@ -32,37 +87,24 @@ class PaymentStorageProps:
     """Inputs of :class:`PaymentStorage`.
 
     Attributes:
-        transaction_logs_bucket: Name of the transaction log bucket.
-        alb_logs_bucket: Name of the ALB access log bucket.
-        waf_logs_bucket: Name of the WAF log bucket (must start with ``aws-waf-logs-``).
-        guardduty_bucket: Name of the GuardDuty findings bucket.
-        config_bucket: Name of the Config snapshots bucket.
-        stream_bucket: Name of the Firehose destination bucket.
+        bucket_names: Name of each bucket of :data:`BUCKETS`, by key.
         access_logs_bucket: Name of the bucket receiving the others' server access logs.
-        data_key_arn: CMK of the buckets that can use one.
-        account_id: Account id (token).
-        partition: Partition (token).
-        region: Region.
+        data_key: CMK of the buckets that can use one.
     """
 
-    transaction_logs_bucket: str
-    alb_logs_bucket: str
-    waf_logs_bucket: str
-    guardduty_bucket: str
-    config_bucket: str
-    stream_bucket: str
+    bucket_names: dict[str, str]
     access_logs_bucket: str
-    data_key_arn: str
-    account_id: str
-    partition: str
-    region: str
+    data_key: KmsKey
 
     def __post_init__(self) -> None:
-        """WAF only delivers to buckets named ``aws-waf-logs-*``."""
-        if not self.waf_logs_bucket.startswith("aws-waf-logs-"):
+        """Every bucket needs a name; WAF only delivers to buckets named ``aws-waf-logs-*``."""
+        missing = sorted({b.key for b in BUCKETS} - set(self.bucket_names))
+        if missing:
+            raise ValueError(f"PaymentStorageProps.bucket_names: no name for {missing}")
+        if not self.bucket_names["waf_logs"].startswith(WAF_LOG_PREFIX):
             raise ValueError(
-                "PaymentStorageProps.waf_logs_bucket: must start with aws-waf-logs- "
-                f"(got {self.waf_logs_bucket!r})"
+                f"PaymentStorageProps.bucket_names: waf_logs must start with {WAF_LOG_PREFIX} "
+                f"(got {self.bucket_names['waf_logs']!r})"
             )
 
 
@@ -71,9 +113,10 @@ class PaymentStorage(Construct):
 
     Attributes:
         transaction_logs: Transaction log bucket (CMK).
-        alb_logs: ALB access logs (SSE-S3: the only encryption ALB delivery supports), 90 days.
+        alb_logs: ALB access logs (SSE-S3: the only encryption ALB delivery supports), 90 days in
+            S3 Standard, then archived to a year (PCI DSS 10.5.1).
         waf_logs: Blocked-request logs (CMK), kept a year for compliance.
-        guardduty_findings: Exported GuardDuty findings (CMK), deleted after 90 days.
+        guardduty_findings: Exported GuardDuty findings (CMK), 90 days hot, archived to a year.
         config_snapshots: AWS Config snapshots and history (CMK, versioned), old versions kept a year.
         stream: Firehose destination (CMK), in S3 Intelligent-Tiering from day 0.
         alb_log_prefix: Key prefix of ALB access logs.
@@ -84,108 +127,29 @@ class PaymentStorage(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: PaymentStorageProps) -> None:
         """Create the access-log bucket first, then the buckets that log into it."""
         super().__init__(scope, construct_id)
-
-        def arn(name: str) -> str:
-            return f"arn:{props.partition}:s3:::{name}"
-
-        self.access_logs = access_log_bucket(
-            self,
-            "access-logs",
-            bucket_name=props.access_logs_bucket,
-            partition=props.partition,
-            account_id=props.account_id,
-        )
-
-        def logged(key: str) -> dict[str, Any]:
-            return logging_into(self.access_logs, f"{key}/")
-
-        self.transaction_logs = SecureBucket(
-            self,
-            "transaction-logs",
-            props=SecureBucketProps(
-                bucket_name=props.transaction_logs_bucket,
-                bucket_arn=arn(props.transaction_logs_bucket),
-                kms_key_arn=props.data_key_arn,
-                lifecycle_rules=(LifecycleRule("expire-noncurrent-versions", noncurrent_expiration_days=90),),
-                **logged("transaction-logs"),
-            ),
-        )
+        ctx = StackContext.of(self)
+        self.access_logs = access_log_bucket(self, "access-logs", bucket_name=props.access_logs_bucket)
         self.alb_log_prefix = ALB_LOG_PREFIX
-        self.alb_logs = SecureBucket(
-            self,
-            "alb-logs",
-            props=SecureBucketProps(
-                bucket_name=props.alb_logs_bucket,
-                bucket_arn=arn(props.alb_logs_bucket),
-                kms_key_arn=None,
-                sse_s3_reason=ALB_LOG_DELIVERY_SSE_S3,
-                lifecycle_rules=(
-                    LifecycleRule("expire-after-90-days", expiration_days=90, noncurrent_expiration_days=1),
+        buckets: dict[str, SecureBucket] = {}
+        for spec in BUCKETS:
+            label = spec.key.replace("_", "-")
+            bucket = SecureBucket(
+                self,
+                label,
+                props=SecureBucketProps(
+                    bucket_name=props.bucket_names[spec.key],
+                    kms_key_arn=None if spec.sse_s3_reason else props.data_key.key_arn,
+                    sse_s3_reason=spec.sse_s3_reason,
+                    lifecycle_rules=(spec.lifecycle,),
+                    **logging_into(self.access_logs, f"{label}/"),
                 ),
-                policy_statements=alb_access_log_delivery(
-                    arn(props.alb_logs_bucket), ALB_LOG_PREFIX, props.account_id, props.region
-                ),
-                **logged("alb-logs"),
-            ),
-        )
-        self.waf_logs = SecureBucket(
-            self,
-            "waf-logs",
-            props=SecureBucketProps(
-                bucket_name=props.waf_logs_bucket,
-                bucket_arn=arn(props.waf_logs_bucket),
-                kms_key_arn=props.data_key_arn,
-                lifecycle_rules=(
-                    LifecycleRule(
-                        "compliance-retention-1-year", expiration_days=365, noncurrent_expiration_days=30
-                    ),
-                ),
-                policy_statements=log_delivery_service(
-                    arn(props.waf_logs_bucket), props.account_id, props.partition, props.region
-                ),
-                **logged("waf-logs"),
-            ),
-        )
-        self.guardduty_findings = SecureBucket(
-            self,
-            "guardduty-findings",
-            props=SecureBucketProps(
-                bucket_name=props.guardduty_bucket,
-                bucket_arn=arn(props.guardduty_bucket),
-                kms_key_arn=props.data_key_arn,
-                lifecycle_rules=(
-                    LifecycleRule("expire-after-90-days", expiration_days=90, noncurrent_expiration_days=1),
-                ),
-                policy_statements=guardduty_findings_export(
-                    arn(props.guardduty_bucket), props.account_id, props.partition, props.region
-                ),
-                **logged("guardduty-findings"),
-            ),
-        )
-        self.config_snapshots = SecureBucket(
-            self,
-            "config-snapshots",
-            props=SecureBucketProps(
-                bucket_name=props.config_bucket,
-                bucket_arn=arn(props.config_bucket),
-                kms_key_arn=props.data_key_arn,
-                lifecycle_rules=(LifecycleRule("expire-old-versions", noncurrent_expiration_days=365),),
-                policy_statements=config_delivery(arn(props.config_bucket), props.account_id),
-                **logged("config-snapshots"),
-            ),
-        )
-        self.stream = SecureBucket(
-            self,
-            "stream",
-            props=SecureBucketProps(
-                bucket_name=props.stream_bucket,
-                bucket_arn=arn(props.stream_bucket),
-                kms_key_arn=props.data_key_arn,
-                lifecycle_rules=(
-                    LifecycleRule(
-                        "intelligent-tiering", intelligent_tiering_days=0, noncurrent_expiration_days=30
-                    ),
-                ),
-                **logged("stream"),
-            ),
-        )
+            )
+            if spec.delivery:
+                bucket.add_to_resource_policy(*spec.delivery(bucket.static_arn, ctx))
+            buckets[spec.key] = bucket
+        self.transaction_logs = buckets["transaction_logs"]
+        self.alb_logs = buckets["alb_logs"]
+        self.waf_logs = buckets["waf_logs"]
+        self.guardduty_findings = buckets["guardduty_findings"]
+        self.config_snapshots = buckets["config_snapshots"]
+        self.stream = buckets["stream"]

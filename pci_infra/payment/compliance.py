@@ -13,21 +13,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from cdktf_cdktf_provider_aws import (
-    cloudwatch_log_group,
     config_config_rule,
-    iam_role,
-    iam_role_policy,
     lambda_permission,
-    sns_topic,
-    sns_topic_policy,
 )
 from constructs import Construct
 
 from pci_infra.app.settings import CREATE
+from pci_infra.blocks.alert_topic import AlertTopicSpec, alert_topic
 from pci_infra.blocks.config_recording import ConfigRecording, ConfigRecordingProps
-from pci_infra.blocks.node_function import NodeFunction, NodeFunctionProps
-from pci_infra.policies.log_retention import FLOW_LOG_RETENTION_DAYS
-from pci_infra.policies.policy_document import Statement, policy_json, topic_publish_policy, trust_policy_json
+from pci_infra.blocks.delivery_log_group import DeliveryLogGroupSpec, delivery_log_group
+from pci_infra.blocks.kms_key import KmsKey
+from pci_infra.blocks.node_function import FunctionHome, NodeFunction, NodeFunctionProps
+from pci_infra.blocks.secure_bucket import SecureBucket
+from pci_infra.foundation.stack_context import StackContext
+from pci_infra.policies.policy_document import Statement
 
 MANAGED_RULES = {
     "volumes": ("ENCRYPTED_VOLUMES", "AWS::EC2::Volume"),
@@ -38,18 +37,6 @@ MANAGED_RULES = {
 REMEDIATION_CONCURRENCY = 2
 
 
-def noncompliance_pattern(rule_names: list[str]) -> dict[str, Any]:
-    """EventBridge pattern of NON_COMPLIANT results of the given Config rules."""
-    return {
-        "source": ["aws.config"],
-        "detail-type": ["Config Rules Compliance Change"],
-        "detail": {
-            "configRuleName": rule_names,
-            "newEvaluationResult": {"complianceType": ["NON_COMPLIANT"]},
-        },
-    }
-
-
 @dataclass(frozen=True)
 class ComplianceProps:
     """Inputs of :class:`Compliance`.
@@ -58,35 +45,31 @@ class ComplianceProps:
         recorder: ``create``, or the name of the existing recorder to adopt.
         recorder_name: Name of the recorder this stack creates.
         role_name: Config service role name.
-        bucket_name: Snapshots bucket.
-        bucket_arn: Its ARN.
+        bucket: Snapshots bucket.
         topic_name: Compliance topic name.
         rule_names: Config rule names by key of :data:`MANAGED_RULES`.
         remediation_name: Remediation function name.
         flow_logs_role_name: Role the remediation hands to VPC Flow Logs.
         flow_log_group_name: Log group of flow logs the remediation enables.
-        data_key_arn: CMK of the bucket, function environment and DLQ.
-        events_key_arn: CMK of the compliance topic.
-        logs_key_arn: CMK of the log groups.
-        account_id: Account id (token).
-        partition: Partition (token).
+        data_key: CMK of the bucket, function environment and DLQ.
+        events_key: CMK of the compliance topic.
+        logs_key: CMK of the log groups.
+        home: Where the remediation function runs and the keys of its DLQ, environment and logs.
     """
 
     recorder: str
     recorder_name: str
     role_name: str
-    bucket_name: str
-    bucket_arn: str
+    bucket: SecureBucket
     topic_name: str
     rule_names: dict[str, str]
     remediation_name: str
     flow_logs_role_name: str
     flow_log_group_name: str
-    data_key_arn: str
-    events_key_arn: str
-    logs_key_arn: str
-    account_id: str
-    partition: str
+    data_key: KmsKey
+    events_key: KmsKey
+    logs_key: KmsKey
+    home: FunctionHome
 
     def __post_init__(self) -> None:
         """Every managed rule needs a name."""
@@ -107,18 +90,14 @@ class Compliance(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: ComplianceProps) -> None:
         """Create recording, rules, topic and remediation."""
         super().__init__(scope, construct_id)
-        topic = sns_topic.SnsTopic(
-            self, "topic", name=props.topic_name, kms_master_key_id=props.events_key_arn
-        )
-        sns_topic_policy.SnsTopicPolicy(
+        ctx = StackContext.of(self)
+        topic = alert_topic(
             self,
-            "topic-policy",
-            arn=topic.arn,
-            policy=topic_publish_policy(
-                "PublishFromConfigAndEventBridgeOfThisAccount",
-                topic.arn,
-                ["config.amazonaws.com", "events.amazonaws.com"],
-                props.account_id,
+            AlertTopicSpec(
+                topic_name=props.topic_name,
+                kms_key_arn=props.events_key.key_arn,
+                publishers=("config.amazonaws.com", "events.amazonaws.com"),
+                publish_sid="PublishFromConfigAndEventBridgeOfThisAccount",
             ),
         )
         self.recorder_created = props.recorder == CREATE
@@ -131,13 +110,10 @@ class Compliance(Construct):
                     props=ConfigRecordingProps(
                         recorder_name=props.recorder_name,
                         role_name=props.role_name,
-                        bucket_name=props.bucket_name,
-                        bucket_arn=props.bucket_arn,
+                        bucket=props.bucket,
                         topic_arn=topic.arn,
-                        bucket_key_arn=props.data_key_arn,
-                        topic_key_arn=props.events_key_arn,
-                        account_id=props.account_id,
-                        partition=props.partition,
+                        bucket_key_arn=props.data_key.key_arn,
+                        topic_key_arn=props.events_key.key_arn,
                     ),
                 ).ready
             ]
@@ -152,33 +128,19 @@ class Compliance(Construct):
                 depends_on=recording,
             )
             self.rule_names[key] = rule.name
-        flow_log_group = cloudwatch_log_group.CloudwatchLogGroup(
+        flow_log_group, flow_logs_role, _ = delivery_log_group(
             self,
-            "remediation-flow-logs",
-            name=props.flow_log_group_name,
-            retention_in_days=FLOW_LOG_RETENTION_DAYS,
-            kms_key_id=props.logs_key_arn,
-        )
-        flow_logs_role = iam_role.IamRole(
-            self,
-            "flow-logs-role",
-            name=props.flow_logs_role_name,
-            description="VPC Flow Logs delivery for flow logs enabled by Config remediation",
-            assume_role_policy=trust_policy_json(
-                "vpc-flow-logs.amazonaws.com", source_account=props.account_id
-            ),
-        )
-        iam_role_policy.IamRolePolicy(
-            self,
-            "flow-logs-delivery",
-            name="deliver-to-remediation-log-group",
-            role=flow_logs_role.id,
-            policy=policy_json(
-                Statement(
-                    "DeliverFlowLogs",
-                    ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
-                    resources=(flow_log_group.arn, f"{flow_log_group.arn}:*"),
-                )
+            DeliveryLogGroupSpec(
+                group_name=props.flow_log_group_name,
+                kms_key_arn=props.logs_key.key_arn,
+                role_name=props.flow_logs_role_name,
+                role_description="VPC Flow Logs delivery for flow logs enabled by Config remediation",
+                service="vpc-flow-logs.amazonaws.com",
+                policy_name="deliver-to-remediation-log-group",
+                sid="DeliverFlowLogs",
+                extra_actions=("logs:DescribeLogStreams",),
+                on_group_too=True,
+                ids=("remediation-flow-logs", "flow-logs-role", "flow-logs-delivery"),
             ),
         )
         self.remediation = NodeFunction(
@@ -189,10 +151,7 @@ class Compliance(Construct):
                 source="config-remediation",
                 description="Remediates Config non-compliance: flow logs on VPCs; reports the rest",
                 reserved_concurrency=REMEDIATION_CONCURRENCY,
-                dlq_name=f"{props.remediation_name}-dlq",
-                kms_key_arn=props.data_key_arn,
-                logs_key_arn=props.logs_key_arn,
-                partition=props.partition,
+                home=props.home,
                 environment={
                     "FLOW_LOGS_RULE_NAME": props.rule_names["flow_logs"],
                     "FLOW_LOGS_LOG_GROUP": flow_log_group.name,
@@ -205,8 +164,8 @@ class Compliance(Construct):
                         "EnableFlowLogsOnVpcs",
                         ("ec2:CreateFlowLogs",),
                         resources=(
-                            f"arn:{props.partition}:ec2:*:{props.account_id}:vpc/*",
-                            f"arn:{props.partition}:ec2:*:{props.account_id}:vpc-flow-log/*",
+                            ctx.arn("ec2", "vpc/*", region="*"),
+                            ctx.arn("ec2", "vpc-flow-log/*", region="*"),
                         ),
                     ),
                     Statement(
@@ -216,7 +175,9 @@ class Compliance(Construct):
                     Statement("HandOverFlowLogsRole", ("iam:PassRole",), resources=(flow_logs_role.arn,)),
                     Statement("Report", ("sns:Publish",), resources=(topic.arn,)),
                     Statement(
-                        "TopicKey", ("kms:GenerateDataKey", "kms:Decrypt"), resources=(props.events_key_arn,)
+                        "TopicKey",
+                        ("kms:GenerateDataKey", "kms:Decrypt"),
+                        resources=(props.events_key.key_arn,),
                     ),
                 ),
             ),

@@ -18,8 +18,7 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
-from pci_infra.app.settings import Target
-from pci_infra.foundation.capabilities import hosts
+from pci_infra.foundation.stack_context import StackContext
 
 RECORD_TTL_SECONDS = 60
 PRIVATE_ZONE_BEHAVIOUR = "behaviour:route53_private_zone"
@@ -33,24 +32,20 @@ class PaymentDnsProps:
     Attributes:
         zone_name: Private zone name, e.g. ``payments-dev.internal``.
         vpc_id: VPC the zone serves.
-        region: Region (of the VPC and the alarm).
         alb_dns_name: DNS name of the internal ALB (primary).
         alb_arn_suffix: ALB ARN suffix (alarm dimension).
         target_group_arn_suffix: API target group ARN suffix (alarm dimension).
         standby_endpoint: Host name of the standby API (secondary).
         alarm_name: Name of the primary's health alarm.
-        target: Deployment target (the emulator cannot keep a zone private, see the capability list).
     """
 
     zone_name: str
     vpc_id: str
-    region: str
     alb_dns_name: str
     alb_arn_suffix: str
     target_group_arn_suffix: str
     standby_endpoint: str
     alarm_name: str
-    target: Target
 
 
 class PaymentDns(Construct):
@@ -66,14 +61,15 @@ class PaymentDns(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: PaymentDnsProps) -> None:
         """Create zone, alarm, health checks and records."""
         super().__init__(scope, construct_id)
+        ctx = StackContext.of(self)
         zone = route53_zone.Route53Zone(
             self,
             "zone",
             name=props.zone_name,
             comment="Payment API (private)",
             force_destroy=True,
-            vpc=[route53_zone.Route53ZoneVpc(vpc_id=props.vpc_id, vpc_region=props.region)]
-            if hosts(props.target, PRIVATE_ZONE_BEHAVIOUR)
+            vpc=[route53_zone.Route53ZoneVpc(vpc_id=props.vpc_id, vpc_region=ctx.region)]
+            if ctx.hosts(PRIVATE_ZONE_BEHAVIOUR)
             else None,
         )
         unhealthy = cloudwatch_metric_alarm.CloudwatchMetricAlarm(
@@ -96,7 +92,7 @@ class PaymentDns(Construct):
             "primary-check",
             type="CLOUDWATCH_METRIC",
             cloudwatch_alarm_name=unhealthy.alarm_name,
-            cloudwatch_alarm_region=props.region,
+            cloudwatch_alarm_region=ctx.region,
             insufficient_data_health_status="LastKnownStatus",
             tags={"Name": f"{props.zone_name} primary (ALB)"},
         )

@@ -1,4 +1,4 @@
-"""Queues and events of the payment platform: queues with DLQs, the payment event bus and its routes."""
+"""The payment event bus: its routes to the analytics queue and the alert topic, and the delivery DLQ."""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
-from pci_infra.app.settings import Target
+from pci_infra.blocks.grants import Grantable
+from pci_infra.blocks.kms_key import KmsKey
 from pci_infra.blocks.queue_with_dlq import (
     QueueWithDlq,
     QueueWithDlqProps,
     parking_queue,
     service_send_policy,
 )
+from pci_infra.policies.policy_document import Statement
 
 PAYMENT_SOURCE = "payments.processor"
 SUCCEEDED = {"source": [PAYMENT_SOURCE], "detail-type": ["payment.succeeded"]}
@@ -45,27 +47,25 @@ class PaymentEventsProps:
 
     Attributes:
         bus_name: Custom event bus name.
-        events_key_arn: CMK encrypting the bus.
-        data_key_arn: CMK of the queues.
+        events_key: CMK encrypting the bus.
+        data_key: CMK of the queues.
         analytics_queue_name: Analytics queue name.
         analytics_dlq_name: Its DLQ.
         delivery_dlq_name: Queue receiving events no target accepted.
         rule_names: Rule names by route (``succeeded``, ``failed``, ``db_failover``).
         alerts_topic_arn: Topic receiving failures.
         cluster_arn: Aurora cluster whose failovers alert.
-        target: Deployment target (capability list).
     """
 
     bus_name: str
-    events_key_arn: str
-    data_key_arn: str
+    events_key: KmsKey
+    data_key: KmsKey
     analytics_queue_name: str
     analytics_dlq_name: str
     delivery_dlq_name: str
     rule_names: dict[str, str]
     alerts_topic_arn: str
     cluster_arn: str
-    target: Target = Target.AWS
 
     def __post_init__(self) -> None:
         """Every route needs its rule name."""
@@ -93,7 +93,7 @@ class PaymentEvents(Construct):
         """Create the bus, queues, rules and targets."""
         super().__init__(scope, construct_id)
         bus = cloudwatch_event_bus.CloudwatchEventBus(
-            self, "bus", name=props.bus_name, kms_key_identifier=props.events_key_arn
+            self, "bus", name=props.bus_name, kms_key_identifier=props.events_key.key_arn
         )
         self.analytics = QueueWithDlq(
             self,
@@ -101,12 +101,11 @@ class PaymentEvents(Construct):
             props=QueueWithDlqProps(
                 queue_name=props.analytics_queue_name,
                 dlq_name=props.analytics_dlq_name,
-                kms_key_arn=props.data_key_arn,
-                target=props.target,
+                kms_key_arn=props.data_key.key_arn,
             ),
         )
         delivery_dlq = parking_queue(
-            self, "delivery-dlq", name=props.delivery_dlq_name, kms_key_arn=props.data_key_arn
+            self, "delivery-dlq", name=props.delivery_dlq_name, kms_key_arn=props.data_key.key_arn
         )
         routes = {
             "succeeded": (bus.name, SUCCEEDED, self.analytics.queue_arn),
@@ -123,6 +122,10 @@ class PaymentEvents(Construct):
         self.delivery_dlq_arn: str = delivery_dlq.arn
         self.bus_name: str = bus.name
         self.bus_arn: str = bus.arn
+
+    def grant_put_events(self, grantee: Grantable, *, sid: str) -> None:
+        """Let ``grantee`` put events on the bus."""
+        grantee.add_to_role_policy(Statement(sid, ("events:PutEvents",), resources=(self.bus_arn,)))
 
     def add_route(
         self, route: str, rule_name: str, bus_name: str, pattern: dict[str, Any], target_arn: str

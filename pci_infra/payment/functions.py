@@ -17,12 +17,18 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
-from pci_infra.blocks.node_function import NodeFunction, NodeFunctionProps
-from pci_infra.policies.policy_document import Statement
+from pci_infra.blocks.node_function import FunctionHome, NodeFunction, NodeFunctionProps
+from pci_infra.blocks.queue_with_dlq import QueueWithDlq
+from pci_infra.hcl_modules.aurora import AuroraModule
+from pci_infra.payment.event_bus import PaymentEvents
+from pci_infra.payment.keys import PaymentKeys
+from pci_infra.payment.parameters import PaymentParameters
 
 PROCESSOR_BATCH_SIZE = 10
 PROCESSOR_CONCURRENCY = 10
 API_CONCURRENCY = 20
+CURRENCY_ALLOWLIST = ("EUR", "GBP", "USD")
+"""Currencies the payment API accepts (ISO 4217); anything else is refused before it is queued."""
 
 
 @dataclass(frozen=True)
@@ -32,49 +38,29 @@ class PaymentFunctionsProps:
     Attributes:
         processor_name: Processor function name (role and DLQ names derive from it).
         api_name: API function name.
-        payments_queue_arn: Queue the processor consumes.
-        payments_queue_url: Queue the API sends to.
-        event_bus_arn: Bus the processor announces outcomes on.
-        event_bus_name: Its name.
-        connection_parameter_arn: SSM SecureString with the proxy connection string.
-        connection_parameter_name: Its name.
-        proxy_resource_id: RDS Proxy resource id (``rds-db:connect`` is granted on it for the database
-            user only).
+        payments: Queue the API sends to and the processor consumes.
+        events: Bus the processor announces outcomes on.
+        parameters: Parameters holding the proxy connection string.
+        database: Aurora and its proxy (``rds-db:connect`` is granted for the database user only).
         database_user: Database user the processor connects as.
         metric_namespace: Namespace of the failed-payment metric.
         target_group_arn: ALB target group of the API.
-        subnet_ids: Private subnets.
-        security_group_id: Security group of the functions.
-        data_key_arn: CMK of the queues, DLQs and function environments.
-        events_key_arn: CMK of the event bus.
-        ssm_key_arn: CMK of the SSM parameters.
-        logs_key_arn: CMK of the log groups.
-        account_id: Account id (token).
-        partition: Partition (token).
-        region: Region.
+        home: Where both run (private subnets, their security group) and the keys of their DLQs,
+            environments and logs.
+        keys: The platform's keys (events: the bus; ssm: the parameters).
     """
 
     processor_name: str
     api_name: str
-    payments_queue_arn: str
-    payments_queue_url: str
-    event_bus_arn: str
-    event_bus_name: str
-    connection_parameter_arn: str
-    connection_parameter_name: str
-    proxy_resource_id: str
+    payments: QueueWithDlq
+    events: PaymentEvents
+    parameters: PaymentParameters
+    database: AuroraModule
     database_user: str
     metric_namespace: str
     target_group_arn: str
-    subnet_ids: list[str]
-    security_group_id: str
-    data_key_arn: str
-    events_key_arn: str
-    ssm_key_arn: str
-    logs_key_arn: str
-    account_id: str
-    partition: str
-    region: str
+    home: FunctionHome
+    keys: PaymentKeys
 
 
 class PaymentFunctions(Construct):
@@ -88,6 +74,7 @@ class PaymentFunctions(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: PaymentFunctionsProps) -> None:
         """Create both functions, the queue trigger and the ALB target."""
         super().__init__(scope, construct_id)
+        keys = props.keys
         self.processor = NodeFunction(
             self,
             "processor",
@@ -96,50 +83,27 @@ class PaymentFunctions(Construct):
                 source="payment-processor",
                 description="Records queued payments through the RDS Proxy and announces their outcome",
                 reserved_concurrency=PROCESSOR_CONCURRENCY,
-                dlq_name=f"{props.processor_name}-dlq",
-                kms_key_arn=props.data_key_arn,
-                logs_key_arn=props.logs_key_arn,
-                partition=props.partition,
+                home=props.home,
                 timeout_seconds=30,
-                subnet_ids=props.subnet_ids,
-                security_group_ids=[props.security_group_id],
                 environment={
-                    "CONNECTION_PARAMETER": props.connection_parameter_name,
-                    "EVENT_BUS_NAME": props.event_bus_name,
+                    "CONNECTION_PARAMETER": props.parameters.connection_name,
+                    "EVENT_BUS_NAME": props.events.bus_name,
                     "METRIC_NAMESPACE": props.metric_namespace,
                 },
-                statements=(
-                    Statement(
-                        "ConsumePayments",
-                        ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
-                        resources=(props.payments_queue_arn,),
-                    ),
-                    Statement(
-                        "ConnectThroughProxyAsTheDatabaseUser",
-                        ("rds-db:connect",),
-                        resources=(
-                            f"arn:{props.partition}:rds-db:{props.region}:{props.account_id}:dbuser:"
-                            f"{props.proxy_resource_id}/{props.database_user}",
-                        ),
-                    ),
-                    Statement(
-                        "ReadConnectionString",
-                        ("ssm:GetParameter",),
-                        resources=(props.connection_parameter_arn,),
-                    ),
-                    Statement("AnnounceOutcomes", ("events:PutEvents",), resources=(props.event_bus_arn,)),
-                    Statement(
-                        "DecryptQueueAndParameterEncryptForBus",
-                        ("kms:Decrypt", "kms:GenerateDataKey"),
-                        resources=(props.ssm_key_arn, props.events_key_arn),
-                    ),
-                ),
             ),
         )
+        props.payments.grant_consume(self.processor, sid="ConsumePayments")
+        props.database.grant_connect(
+            self.processor, sid="ConnectThroughProxyAsTheDatabaseUser", user=props.database_user
+        )
+        props.parameters.grant_read_connection(self.processor, sid="ReadConnectionString")
+        props.events.grant_put_events(self.processor, sid="AnnounceOutcomes")
+        keys.ssm.grant_encrypt_decrypt(self.processor, sid="DecryptConnectionString")
+        keys.events.grant_encrypt_decrypt(self.processor, sid="EncryptForBus")
         lambda_event_source_mapping.LambdaEventSourceMapping(
             self,
             "payments-trigger",
-            event_source_arn=props.payments_queue_arn,
+            event_source_arn=props.payments.queue_arn,
             function_name=self.processor.function_arn,
             batch_size=PROCESSOR_BATCH_SIZE,
             maximum_batching_window_in_seconds=1,
@@ -156,19 +120,15 @@ class PaymentFunctions(Construct):
                 source="payment-api",
                 description="Payment API behind the internal ALB: validates and queues payments",
                 reserved_concurrency=API_CONCURRENCY,
-                dlq_name=f"{props.api_name}-dlq",
-                kms_key_arn=props.data_key_arn,
-                logs_key_arn=props.logs_key_arn,
-                partition=props.partition,
+                home=props.home,
                 timeout_seconds=10,
-                subnet_ids=props.subnet_ids,
-                security_group_ids=[props.security_group_id],
-                environment={"PAYMENTS_QUEUE_URL": props.payments_queue_url},
-                statements=(
-                    Statement("QueuePayments", ("sqs:SendMessage",), resources=(props.payments_queue_arn,)),
-                ),
+                environment={
+                    "PAYMENTS_QUEUE_URL": props.payments.queue_url,
+                    "CURRENCY_ALLOWLIST": ",".join(CURRENCY_ALLOWLIST),
+                },
             ),
         )
+        props.payments.grant_send(self.api, sid="QueuePayments")
         permission = lambda_permission.LambdaPermission(
             self,
             "alb-invokes-api",

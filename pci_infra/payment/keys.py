@@ -1,4 +1,4 @@
-"""Security of the payment platform: its customer-managed keys and the web ACL in front of the ALB."""
+"""Keys of the payment platform: one customer-managed key per purpose, from one table."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from pci_infra.app.names import PaymentNames as N
 from pci_infra.blocks.kms_key import KmsKey, KmsKeyProps, RoleGrant, ServiceGrant, cloudwatch_logs_grant
-from pci_infra.hcl_modules.waf import WafModule, WafModuleProps
+from pci_infra.foundation.stack_context import StackContext
+
+AUTOSCALING_ROLE = "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+"""The service-linked role that encrypts the batch fleet's volumes (AWS names it; it appears on first use)."""
 
 
 @dataclass(frozen=True)
@@ -15,24 +19,64 @@ class PaymentKeysProps:
     """Inputs of :class:`PaymentKeys`.
 
     Attributes:
-        data_alias: Alias of the key for S3 and SQS data.
-        aurora_alias: Alias of the key for Aurora storage and its managed secret.
-        logs_alias: Alias of the key for CloudWatch Logs groups.
-        events_alias: Alias of the key for the event bus and the alert topic.
-        ssm_alias: Alias of the key for SSM SecureString parameters.
-        account_id: Account id (token).
-        partition: Partition (token).
-        region: Region.
+        aliases: Alias of each key (``data``, ``aurora``, ``events``, ``ssm``, ``logs``).
     """
 
-    data_alias: str
-    aurora_alias: str
-    logs_alias: str
-    events_alias: str
-    ssm_alias: str
-    account_id: str
-    partition: str
-    region: str
+    aliases: dict[str, str]
+
+    def __post_init__(self) -> None:
+        """Every key of the table needs its alias."""
+        missing = sorted(set(KEY_PURPOSES) - set(self.aliases))
+        if missing:
+            raise ValueError(f"PaymentKeysProps.aliases: no alias for {missing}")
+
+
+KEY_PURPOSES = {
+    "data": "Payment data at rest: S3, SQS, EBS, Lambda environments, Firehose, X-Ray",
+    "aurora": "Aurora storage and its RDS-managed master secret",
+    "events": "Payment event bus and the alert topic",
+    "ssm": "SSM SecureString parameters of the payment platform",
+    "logs": "CloudWatch Logs groups of the payment platform",
+}
+"""Each key and what it protects, in creation order."""
+
+KEY_NAMES = {
+    "data": N.DATA_KEY,
+    "aurora": N.AURORA_KEY,
+    "events": N.EVENTS_KEY,
+    "ssm": N.SSM_KEY,
+    "logs": N.LOGS_KEY,
+}
+"""The catalogue entry of each key's alias."""
+
+
+def _key_props(purpose: str, alias: str, ctx: StackContext) -> KmsKeyProps:
+    """Who may use the key of ``purpose``: the services it protects data for, and nothing else."""
+    via: dict[str, tuple[str, ...]] = {
+        "data": ("s3", "sqs", "ec2", "lambda", "firehose", "xray"),
+        "aurora": ("rds", "secretsmanager"),
+        "events": ("sns",),
+        "ssm": ("ssm",),
+    }
+    services: dict[str, tuple[ServiceGrant, ...]] = {
+        "data": (
+            ServiceGrant("delivery.logs.amazonaws.com"),
+            ServiceGrant("events.amazonaws.com"),
+            ServiceGrant("guardduty.amazonaws.com", actions=("kms:GenerateDataKey",)),
+        ),
+        "events": (ServiceGrant("events.amazonaws.com"),),
+        "logs": (cloudwatch_logs_grant(ctx),),
+    }
+    roles = {
+        "data": (RoleGrant("AutoScalingEncryptsBatchVolumes", ctx.arn("iam", AUTOSCALING_ROLE, region="")),),
+    }
+    return KmsKeyProps(
+        alias=alias,
+        description=KEY_PURPOSES[purpose],
+        via_services=via.get(purpose, ()),
+        service_grants=services.get(purpose, ()),
+        role_grants=roles.get(purpose, ()),
+    )
 
 
 class PaymentKeys(Construct):
@@ -48,119 +92,15 @@ class PaymentKeys(Construct):
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: PaymentKeysProps) -> None:
-        """Create the keys."""
+        """Create the keys, one per row of :data:`KEY_PURPOSES`."""
         super().__init__(scope, construct_id)
-        self.data = KmsKey(
-            self,
-            "data",
-            props=KmsKeyProps(
-                alias=props.data_alias,
-                description="Payment data at rest: S3, SQS, EBS, Lambda environments, Firehose, X-Ray",
-                via_services=("s3", "sqs", "ec2", "lambda", "firehose", "xray"),
-                service_grants=(
-                    ServiceGrant("delivery.logs.amazonaws.com"),
-                    ServiceGrant("events.amazonaws.com"),
-                    ServiceGrant("guardduty.amazonaws.com", actions=("kms:GenerateDataKey",)),
-                ),
-                role_grants=(
-                    RoleGrant(
-                        "AutoScalingEncryptsBatchVolumes",
-                        f"arn:{props.partition}:iam::{props.account_id}:role/aws-service-role/"
-                        "autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
-                    ),
-                ),
-                account_id=props.account_id,
-                partition=props.partition,
-                region=props.region,
-            ),
-        )
-        self.aurora = KmsKey(
-            self,
-            "aurora",
-            props=KmsKeyProps(
-                alias=props.aurora_alias,
-                description="Aurora storage and its RDS-managed master secret",
-                via_services=("rds", "secretsmanager"),
-                account_id=props.account_id,
-                partition=props.partition,
-                region=props.region,
-            ),
-        )
-        self.events = KmsKey(
-            self,
-            "events",
-            props=KmsKeyProps(
-                alias=props.events_alias,
-                description="Payment event bus and the alert topic",
-                via_services=("sns",),
-                service_grants=(ServiceGrant("events.amazonaws.com"),),
-                account_id=props.account_id,
-                partition=props.partition,
-                region=props.region,
-            ),
-        )
-        self.ssm = KmsKey(
-            self,
-            "ssm",
-            props=KmsKeyProps(
-                alias=props.ssm_alias,
-                description="SSM SecureString parameters of the payment platform",
-                via_services=("ssm",),
-                account_id=props.account_id,
-                partition=props.partition,
-                region=props.region,
-            ),
-        )
-        self.logs = KmsKey(
-            self,
-            "logs",
-            props=KmsKeyProps(
-                alias=props.logs_alias,
-                description="CloudWatch Logs groups of the payment platform",
-                service_grants=(cloudwatch_logs_grant(props.partition, props.region, props.account_id),),
-                account_id=props.account_id,
-                partition=props.partition,
-                region=props.region,
-            ),
-        )
-
-
-@dataclass(frozen=True)
-class PaymentFirewallProps:
-    """Inputs of :class:`PaymentFirewall`.
-
-    Attributes:
-        acl_name: Web ACL name.
-        alb_arn: Load balancer to protect.
-        log_bucket_arn: ``aws-waf-logs-`` bucket for blocked requests.
-        geo_block_countries: Countries to block.
-    """
-
-    acl_name: str
-    alb_arn: str
-    log_bucket_arn: str
-    geo_block_countries: tuple[str, ...] = ()
-
-
-class PaymentFirewall(Construct):
-    """The web ACL of the payment API: 1000 requests / 5 min / IP, SQLi, XSS, geo and API rules.
-
-    Attributes:
-        web_acl_arn: ARN of the web ACL.
-    """
-
-    def __init__(self, scope: Construct, construct_id: str, *, props: PaymentFirewallProps) -> None:
-        """Create the ACL from the waf module, associated with the ALB."""
-        super().__init__(scope, construct_id)
-        acl = WafModule(
-            self,
-            "waf",
-            props=WafModuleProps(
-                name=props.acl_name,
-                resource_arn=props.alb_arn,
-                log_bucket_arn=props.log_bucket_arn,
-                rate_limit=1000,
-                geo_block_countries=props.geo_block_countries,
-            ),
-        )
-        self.web_acl_arn: str = acl.web_acl_arn
+        ctx = StackContext.of(self)
+        keys = {
+            purpose: KmsKey(self, purpose, props=_key_props(purpose, props.aliases[purpose], ctx))
+            for purpose in KEY_PURPOSES
+        }
+        self.data = keys["data"]
+        self.aurora = keys["aurora"]
+        self.events = keys["events"]
+        self.ssm = keys["ssm"]
+        self.logs = keys["logs"]

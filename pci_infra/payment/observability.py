@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_aws import cloudwatch_query_definition, xray_encryption_config, xray_sampling_rule
 from constructs import Construct
 
-from pci_infra.app.settings import Target
-from pci_infra.foundation.capabilities import hosts
+from pci_infra.foundation.stack_context import StackContext
 
 QUERIES = {
     "rejected-flows": (
@@ -47,7 +46,6 @@ class ObservabilityProps:
         flow_log_group_name: VPC flow log group.
         processor_log_group_name: Processor log group.
         traces_key_arn: CMK of the traces.
-        target: Deployment target.
     """
 
     sampling_rule_name: str
@@ -55,7 +53,6 @@ class ObservabilityProps:
     flow_log_group_name: str
     processor_log_group_name: str
     traces_key_arn: str
-    target: Target
 
 
 class Observability(Construct):
@@ -68,7 +65,8 @@ class Observability(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: ObservabilityProps) -> None:
         """Create what the target hosts."""
         super().__init__(scope, construct_id)
-        if hosts(props.target, "aws_xray_sampling_rule"):
+        ctx = StackContext.of(self)
+        if ctx.hosts("aws_xray_sampling_rule"):
             xray_sampling_rule.XraySamplingRule(
                 self,
                 "payments-sampling",
@@ -84,13 +82,13 @@ class Observability(Construct):
                 resource_arn="*",
                 version=1,
             )
-        if hosts(props.target, "aws_xray_encryption_config"):
+        if ctx.hosts("aws_xray_encryption_config"):
             xray_encryption_config.XrayEncryptionConfig(
                 self, "traces-encryption", type="KMS", key_id=props.traces_key_arn
             )
         groups = {"flow": props.flow_log_group_name, "processor": props.processor_log_group_name}
         self.query_names: dict[str, str] = {}
-        if hosts(props.target, "aws_cloudwatch_query_definition"):
+        if ctx.hosts("aws_cloudwatch_query_definition"):
             for key, (group, query) in QUERIES.items():
                 definition = cloudwatch_query_definition.CloudwatchQueryDefinition(
                     self,

@@ -17,6 +17,9 @@ from cdktf import TerraformVariable
 from cdktf_cdktf_provider_aws import ssm_parameter
 from constructs import Construct
 
+from pci_infra.blocks.grants import Grantable
+from pci_infra.policies.policy_document import Statement
+
 API_KEY_VARIABLE = "payment_api_key"
 """Terraform variable (``TF_VAR_payment_api_key``) carrying the API key at apply time."""
 API_KEY_VERSION = 1
@@ -110,3 +113,7 @@ class PaymentParameters(Construct):
         self.connection_arn: str = connection.arn
         self.api_key_name: str = api_key_parameter.name
         self.settings_name: str = app_settings.name
+
+    def grant_read_connection(self, grantee: Grantable, *, sid: str) -> None:
+        """Let ``grantee`` read the connection string parameter."""
+        grantee.add_to_role_policy(Statement(sid, ("ssm:GetParameter",), resources=(self.connection_arn,)))

@@ -8,27 +8,17 @@ exported to the CMK-encrypted findings bucket; findings of severity 7 or more re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from cdktf import ITerraformDependable
 from cdktf_cdktf_provider_aws import guardduty_detector, guardduty_publishing_destination
 from constructs import Construct
 
-from pci_infra.app.settings import CREATE, Target
-from pci_infra.foundation.capabilities import hosts
+from pci_infra.app.settings import CREATE
+from pci_infra.blocks.kms_key import KmsKey
+from pci_infra.blocks.secure_bucket import SecureBucket
+from pci_infra.foundation.stack_context import StackContext
 
 PUBLISHING_FREQUENCY = "SIX_HOURS"
-HIGH_SEVERITY = 7
 PUBLISHING_DESTINATION_TYPE = "aws_guardduty_publishing_destination"
-
-
-def high_severity_pattern() -> dict[str, Any]:
-    """EventBridge pattern of GuardDuty findings with severity >= 7 (HIGH and CRITICAL)."""
-    return {
-        "source": ["aws.guardduty"],
-        "detail-type": ["GuardDuty Finding"],
-        "detail": {"severity": [{"numeric": [">=", HIGH_SEVERITY]}]},
-    }
 
 
 @dataclass(frozen=True)
@@ -37,17 +27,13 @@ class ThreatDetectionProps:
 
     Attributes:
         detector: ``create``, or the id of the existing detector to adopt.
-        findings_bucket_arn: Export destination.
-        findings_key_arn: CMK GuardDuty encrypts exported findings with.
-        findings_bucket_policy: The bucket's policy resource (GuardDuty checks it on create).
-        target: Deployment target (the export is left out where it cannot be hosted).
+        findings_bucket: Export destination (GuardDuty checks its policy on create).
+        findings_key: CMK GuardDuty encrypts exported findings with.
     """
 
     detector: str
-    findings_bucket_arn: str
-    findings_key_arn: str
-    findings_bucket_policy: ITerraformDependable
-    target: Target
+    findings_bucket: SecureBucket
+    findings_key: KmsKey
 
 
 class ThreatDetection(Construct):
@@ -69,13 +55,13 @@ class ThreatDetection(Construct):
             self.detector_id: str = detector.id
         else:
             self.detector_id = props.detector
-        if hosts(props.target, PUBLISHING_DESTINATION_TYPE):
+        if StackContext.of(self).hosts(PUBLISHING_DESTINATION_TYPE):
             guardduty_publishing_destination.GuarddutyPublishingDestination(
                 self,
                 "export",
                 detector_id=self.detector_id,
-                destination_arn=props.findings_bucket_arn,
-                kms_key_arn=props.findings_key_arn,
+                destination_arn=props.findings_bucket.bucket_arn,
+                kms_key_arn=props.findings_key.key_arn,
                 destination_type="S3",
-                depends_on=[props.findings_bucket_policy],
+                depends_on=[props.findings_bucket.policy],
             )

@@ -1,10 +1,11 @@
 """Streaming analytics: payment transaction logs through Kinesis Data Firehose into S3.
 
-Records pass the transformation function (card numbers masked, malformed records marked
-``ProcessingFailed`` and written under the error prefix), land GZIP-compressed and encrypted with our
-data key in the stream bucket (Intelligent-Tiering from day 0), and every source record is also
-backed up as received. The delivery role can touch exactly that bucket, that key, that function and
-its own log stream.
+Records pass the transformation function, which runs in the private subnets and masks every
+Luhn-valid card number anywhere in a record (malformed records too: those are marked
+``ProcessingFailed`` and land masked under the error prefix). They land GZIP-compressed and encrypted
+with our data key in the stream bucket (Intelligent-Tiering from day 0). No source record is backed
+up as received, since raw records carry full card numbers. The delivery role can touch exactly that
+bucket, that key, that function and its own log stream.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
-from pci_infra.blocks.node_function import NodeFunction, NodeFunctionProps
+from pci_infra.blocks.kms_key import KmsKey
+from pci_infra.blocks.node_function import FunctionHome, NodeFunction, NodeFunctionProps
+from pci_infra.blocks.secure_bucket import SecureBucket
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.log_retention import AUDIT_LOG_RETENTION_DAYS
 from pci_infra.policies.policy_document import Statement, policy_json, trust_policy_json
 
 DATA_PREFIX = "transactions/!{timestamp:yyyy/MM/dd}/"
 ERROR_PREFIX = "errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/"
-BACKUP_PREFIX = "source-backup/!{timestamp:yyyy/MM/dd}/"
 TRANSFORMER_CONCURRENCY = 5
 
 
@@ -40,23 +43,18 @@ class TransactionStreamProps:
         stream_name: Delivery stream name.
         role_name: Delivery role name.
         transformer_name: Transformation function name.
-        bucket_arn: Destination bucket.
-        data_key_arn: CMK of the bucket objects and the stream.
-        logs_key_arn: CMK of the log groups.
-        account_id: Account id (token).
-        partition: Partition (token).
-        region: Region.
+        bucket: Destination bucket.
+        data_key: CMK of the bucket objects and the stream.
+        home: Where the transformer runs (the private subnets: it handles full card numbers) and
+            the keys of its DLQ, environment and logs (also the stream's log group).
     """
 
     stream_name: str
     role_name: str
     transformer_name: str
-    bucket_arn: str
-    data_key_arn: str
-    logs_key_arn: str
-    account_id: str
-    partition: str
-    region: str
+    bucket: SecureBucket
+    data_key: KmsKey
+    home: FunctionHome
 
 
 class TransactionStream(Construct):
@@ -72,18 +70,17 @@ class TransactionStream(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: TransactionStreamProps) -> None:
         """Create function, role, logging and the stream."""
         super().__init__(scope, construct_id)
+        ctx = StackContext.of(self)
+        bucket_arn, data_key_arn = props.bucket.bucket_arn, props.data_key.key_arn
         self.transformer = NodeFunction(
             self,
             "transformer",
             props=NodeFunctionProps(
                 function_name=props.transformer_name,
                 source="firehose-transformer",
-                description="Masks card numbers in transaction logs; rejects malformed records",
+                description="Masks card numbers in transaction logs, malformed records included",
                 reserved_concurrency=TRANSFORMER_CONCURRENCY,
-                dlq_name=f"{props.transformer_name}-dlq",
-                kms_key_arn=props.data_key_arn,
-                logs_key_arn=props.logs_key_arn,
-                partition=props.partition,
+                home=props.home,
                 timeout_seconds=60,
             ),
         )
@@ -92,7 +89,7 @@ class TransactionStream(Construct):
             "logs",
             name=f"/aws/kinesisfirehose/{props.stream_name}",
             retention_in_days=AUDIT_LOG_RETENTION_DAYS,
-            kms_key_id=props.logs_key_arn,
+            kms_key_id=props.home.logs_key_arn,
         )
         log_stream = cloudwatch_log_stream.CloudwatchLogStream(
             self, "delivery-log", name="DestinationDelivery", log_group_name=log_group.name
@@ -102,7 +99,7 @@ class TransactionStream(Construct):
             "role",
             name=props.role_name,
             description=f"Firehose delivery of {props.stream_name}",
-            assume_role_policy=trust_policy_json("firehose.amazonaws.com", source_account=props.account_id),
+            assume_role_policy=trust_policy_json("firehose.amazonaws.com", source_account=ctx.account_id),
         )
         function_arn = self.transformer.function_arn
         policy = iam_role_policy.IamRolePolicy(
@@ -121,15 +118,15 @@ class TransactionStream(Construct):
                         "s3:ListBucketMultipartUploads",
                         "s3:PutObject",
                     ),
-                    resources=(props.bucket_arn, f"{props.bucket_arn}/*"),
+                    resources=(bucket_arn, f"{bucket_arn}/*"),
                 ),
                 Statement(
                     "EncryptWithTheDataKeyThroughS3",
                     ("kms:GenerateDataKey", "kms:Decrypt"),
-                    resources=(props.data_key_arn,),
+                    resources=(data_key_arn,),
                     conditions={
-                        "StringEquals": {"kms:ViaService": f"s3.{props.region}.amazonaws.com"},
-                        "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"{props.bucket_arn}/*"},
+                        "StringEquals": {"kms:ViaService": ctx.service_principal("s3")},
+                        "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"{bucket_arn}/*"},
                     },
                 ),
                 Statement(
@@ -153,15 +150,15 @@ class TransactionStream(Construct):
             name=props.stream_name,
             destination="extended_s3",
             server_side_encryption=kfd.KinesisFirehoseDeliveryStreamServerSideEncryption(
-                enabled=True, key_type="CUSTOMER_MANAGED_CMK", key_arn=props.data_key_arn
+                enabled=True, key_type="CUSTOMER_MANAGED_CMK", key_arn=data_key_arn
             ),
             extended_s3_configuration=kfd.KinesisFirehoseDeliveryStreamExtendedS3Configuration(
                 role_arn=role.arn,
-                bucket_arn=props.bucket_arn,
+                bucket_arn=bucket_arn,
                 prefix=DATA_PREFIX,
                 error_output_prefix=ERROR_PREFIX,
                 compression_format="GZIP",
-                kms_key_arn=props.data_key_arn,
+                kms_key_arn=data_key_arn,
                 buffering_interval=60,
                 buffering_size=5,
                 cloudwatch_logging_options=logging,
@@ -178,14 +175,9 @@ class TransactionStream(Construct):
                         )
                     ],
                 ),
-                s3_backup_mode="Enabled",
-                s3_backup_configuration=kfd.KinesisFirehoseDeliveryStreamExtendedS3ConfigurationS3BackupConfiguration(
-                    role_arn=role.arn,
-                    bucket_arn=props.bucket_arn,
-                    prefix=BACKUP_PREFIX,
-                    compression_format="GZIP",
-                    kms_key_arn=props.data_key_arn,
-                ),
+                # No source-record backup: raw records carry full card numbers (PCI DSS 3.3/3.5).
+                # Records the transformer fails are written masked under ERROR_PREFIX instead.
+                s3_backup_mode="Disabled",
             ),
             depends_on=[policy],
         )

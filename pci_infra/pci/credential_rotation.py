@@ -18,15 +18,17 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
-from pci_infra.app.settings import Target
-from pci_infra.blocks.node_function import NodeFunction, NodeFunctionProps
-from pci_infra.foundation.capabilities import hosts
+from pci_infra.blocks.node_function import FunctionHome, NodeFunction, NodeFunctionProps
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.guardrails import guardrail_denies
 from pci_infra.policies.policy_document import Statement
 
 ROTATION_DAYS = 30
 ROTATION_CONCURRENCY = 2
 ROTATION_TYPE = "aws_secretsmanager_secret_rotation"
+RDS_CA_BUNDLE = "/var/runtime/ca-cert.pem"
+"""Where the Lambda Node.js runtime keeps the RDS certificate authorities; Node 20+ trusts them only
+when NODE_EXTRA_CA_CERTS names this file, and the function verifies the server (TLS, no fallback)."""
 
 
 @dataclass(frozen=True)
@@ -36,26 +38,13 @@ class CredentialRotationProps:
     Attributes:
         secret_name: Name of the existing secret holding the database credentials.
         function_name: Rotation function name.
-        data_key_arn: CMK of the function's environment and DLQ.
-        logs_key_arn: CMK of its log group.
-        subnet_ids: Workload subnets.
-        security_group_id: The function's security group (HTTPS out, PostgreSQL inside the VPC).
-        account_id: Account id (token): the secret's key is one of this account's keys.
-        partition: Partition (token).
-        region: Region (the only approved one).
-        target: Deployment target.
+        home: Where the function runs (workload subnets, its security group: HTTPS out, PostgreSQL
+            inside the VPC) and the keys of its DLQ, environment and logs.
     """
 
     secret_name: str
     function_name: str
-    data_key_arn: str
-    logs_key_arn: str
-    subnet_ids: list[str]
-    security_group_id: str
-    account_id: str
-    partition: str
-    region: str
-    target: Target
+    home: FunctionHome
 
 
 class CredentialRotation(Construct):
@@ -69,6 +58,7 @@ class CredentialRotation(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: CredentialRotationProps) -> None:
         """Look the secret up; create function, permission and rotation."""
         super().__init__(scope, construct_id)
+        ctx = StackContext.of(self)
         secret = data_aws_secretsmanager_secret.DataAwsSecretsmanagerSecret(
             self, "existing", name=props.secret_name
         )
@@ -80,13 +70,9 @@ class CredentialRotation(Construct):
                 source="secret-rotation",
                 description="Rotates the PostgreSQL credentials of the existing database secret",
                 reserved_concurrency=ROTATION_CONCURRENCY,
-                dlq_name=f"{props.function_name}-dlq",
-                kms_key_arn=props.data_key_arn,
-                logs_key_arn=props.logs_key_arn,
-                partition=props.partition,
+                home=props.home,
                 timeout_seconds=60,
-                subnet_ids=props.subnet_ids,
-                security_group_ids=[props.security_group_id],
+                environment={"NODE_EXTRA_CA_CERTS": RDS_CA_BUNDLE},
                 statements=(
                     Statement(
                         "RotateThisSecretOnly",
@@ -102,12 +88,12 @@ class CredentialRotation(Construct):
                     Statement(
                         "SecretKeyThroughSecretsManager",
                         ("kms:Decrypt", "kms:GenerateDataKey"),
-                        (f"arn:{props.partition}:kms:{props.region}:{props.account_id}:key/*",),
+                        (ctx.arn("kms", "key/*"),),
                         conditions={
-                            "StringEquals": {"kms:ViaService": f"secretsmanager.{props.region}.amazonaws.com"}
+                            "StringEquals": {"kms:ViaService": ctx.service_principal("secretsmanager")}
                         },
                     ),
-                    *guardrail_denies((props.region,)),
+                    *guardrail_denies((ctx.region,)),
                 ),
             ),
         )
@@ -120,7 +106,7 @@ class CredentialRotation(Construct):
             principal="secretsmanager.amazonaws.com",
             source_arn=secret.arn,
         )
-        if hosts(props.target, ROTATION_TYPE):
+        if ctx.hosts(ROTATION_TYPE):
             secretsmanager_secret_rotation.SecretsmanagerSecretRotation(
                 self,
                 "schedule",

@@ -2,12 +2,24 @@
 
 A stateful rule group in strict order allows TLS whose SNI is one of the listed AWS service
 domains; the policy drops every other established flow and alerts on it, and sends everything the
-stateless engine sees to the stateful one. Alert and flow logs go to CloudWatch Logs groups
-encrypted with the logs key. Workload subnets route their default route through the firewall
-endpoint of their own zone.
+stateless engine sees to the stateful one. Rule group, policy and firewall are encrypted with a
+customer-managed key; the firewall's deletion, policy-change and subnet-change protection follow
+the environment's deletion protection. Alert and flow logs go to CloudWatch Logs groups encrypted
+with the logs key.
+
+Every packet between the workload tier and anything else crosses the firewall endpoint of the
+workload subnet's zone, both ways (Network Firewall does not support asymmetric routing):
+
+* workload route table of zone *i*: ``0.0.0.0/0`` and each endpoint subnet's CIDR (routes more
+  specific than the VPC's local route, which AWS accepts for a whole subnet CIDR with a firewall
+  endpoint as target) via the firewall endpoint of zone *i*;
+* endpoint route table of every zone: each workload subnet *i*'s CIDR via the firewall endpoint of
+  zone *i*, so the answers go back through the endpoint that saw the request;
+* firewall route tables keep only the local route: inspected traffic goes on to its subnet, and
+  anything else (the internet: there is no gateway) ends there.
 
 The emulator cannot host the firewall resources (capability list); they are left out there, and
-with them the workload default routes.
+with them these routes.
 """
 
 from __future__ import annotations
@@ -50,7 +62,10 @@ FIREWALL_TYPES = (
 def allowed_domains(region: str) -> list[str]:
     """TLS server names the firewall lets through: the services' regional endpoints.
 
-    S3's virtual-hosted bucket names are admitted by their domain suffix.
+    Network Firewall domain-list semantics: a name matches exactly; a leading dot matches the name
+    itself and every subdomain. So the interface endpoints' private DNS names
+    (``<service>.<region>.amazonaws.com``) match their explicit entries, and S3's (``s3.<region>``
+    and the virtual-hosted ``<bucket>.s3.<region>``) match the S3 suffix entry too.
     """
     names = [f"{service}.{region}.amazonaws.com" for service in ALLOWED_SERVICES]
     return [*names, f".s3.{region}.amazonaws.com"]
@@ -67,10 +82,15 @@ class PciFirewallProps:
         alert_log_group: Log group of alerts.
         flow_log_group: Log group of flows.
         vpc_id: VPC.
+        availability_zones: Zones, in the order of every per-zone list here.
         firewall_subnet_ids: Firewall subnets, one per zone.
+        workload_subnet_cidrs: CIDRs of the workload subnets, one per zone.
         workload_route_table_ids: Route tables of the workload subnets, one per zone.
-        availability_zones: Zones, in the same order.
+        endpoint_subnet_cidrs: CIDRs of the endpoint subnets, one per zone.
+        endpoint_route_table_ids: Route tables of the endpoint subnets, one per zone.
         logs_key_arn: CMK of the log groups.
+        encryption_key_arn: CMK encrypting the rule group, the policy and the firewall.
+        deletion_protection: Protect the firewall from deletion and its policy and subnets from change.
         region: Region.
         target: Deployment target.
         az_count: Number of zones.
@@ -82,17 +102,22 @@ class PciFirewallProps:
     alert_log_group: str
     flow_log_group: str
     vpc_id: str
-    firewall_subnet_ids: list[str]
-    workload_route_table_ids: list[str]
     availability_zones: list[str]
+    firewall_subnet_ids: list[str]
+    workload_subnet_cidrs: list[str]
+    workload_route_table_ids: list[str]
+    endpoint_subnet_cidrs: list[str]
+    endpoint_route_table_ids: list[str]
     logs_key_arn: str
+    encryption_key_arn: str
+    deletion_protection: bool
     region: str
     target: Target
     az_count: int = 3
 
 
 class PciFirewall(Construct):
-    """Rule group, policy, firewall, logging and the workload routes through it.
+    """Rule group, policy, firewall, logging and the routes through it.
 
     Attributes:
         firewall_arn: Firewall ARN (``None`` where not hosted).
@@ -127,6 +152,9 @@ class PciFirewall(Construct):
             type="STATEFUL",
             capacity=100,
             description="TLS to the AWS service endpoints the workloads use; nothing else",
+            encryption_configuration=nf_rules.NetworkfirewallRuleGroupEncryptionConfiguration(
+                type="CUSTOMER_KMS", key_id=props.encryption_key_arn
+            ),
             rule_group=nf_rules.NetworkfirewallRuleGroupRuleGroup(
                 stateful_rule_options=nf_rules.NetworkfirewallRuleGroupRuleGroupStatefulRuleOptions(
                     rule_order="STRICT_ORDER"
@@ -144,6 +172,9 @@ class PciFirewall(Construct):
             self,
             "policy",
             name=props.policy_name,
+            encryption_configuration=nf_policy.NetworkfirewallFirewallPolicyEncryptionConfiguration(
+                type="CUSTOMER_KMS", key_id=props.encryption_key_arn
+            ),
             firewall_policy=nf_policy.NetworkfirewallFirewallPolicyFirewallPolicy(
                 stateless_default_actions=["aws:forward_to_sfe"],
                 stateless_fragment_default_actions=["aws:forward_to_sfe"],
@@ -164,7 +195,14 @@ class PciFirewall(Construct):
             name=props.firewall_name,
             vpc_id=props.vpc_id,
             firewall_policy_arn=policy.arn,
-            delete_protection=False,
+            encryption_configuration=nf_firewall.NetworkfirewallFirewallEncryptionConfiguration(
+                type="CUSTOMER_KMS", key_id=props.encryption_key_arn
+            ),
+            # The policy itself has no such switch: the firewall's policy-change protection keeps
+            # it from being swapped, and the firewall's deletion protection from being removed.
+            delete_protection=props.deletion_protection,
+            firewall_policy_change_protection=props.deletion_protection,
+            subnet_change_protection=props.deletion_protection,
             subnet_mapping=[
                 nf_firewall.NetworkfirewallFirewallSubnetMapping(
                     subnet_id=Fn.element(props.firewall_subnet_ids, i)
@@ -195,13 +233,38 @@ class PciFirewall(Construct):
             f"${{{{for s in {address}.firewall_status[0].sync_states : "
             "s.availability_zone => s.attachment[0].endpoint_id}}",
         )
-        for i in range(props.az_count):
+        zones = range(props.az_count)
+
+        def via_firewall(construct_id: str, table_ids: list[str], table: int, cidr: str, zone: int) -> None:
             route.Route(
                 self,
-                f"workload-default-{i}",
-                route_table_id=Fn.element(props.workload_route_table_ids, i),
-                destination_cidr_block="0.0.0.0/0",
-                vpc_endpoint_id=Fn.lookup(endpoints.expression, Fn.element(props.availability_zones, i)),
+                construct_id,
+                route_table_id=Fn.element(table_ids, table),
+                destination_cidr_block=cidr,
+                vpc_endpoint_id=Fn.lookup(endpoints.expression, Fn.element(props.availability_zones, zone)),
             )
+
+        for i in zones:
+            # Outbound: everything leaving workload subnet i goes to its own zone's firewall endpoint.
+            via_firewall(f"workload-default-{i}", props.workload_route_table_ids, i, "0.0.0.0/0", i)
+            for j in zones:
+                # The local route would deliver endpoint traffic directly: a route per endpoint
+                # subnet, more specific than the local one, sends it through the firewall instead.
+                via_firewall(
+                    f"workload-{i}-to-endpoints-{j}",
+                    props.workload_route_table_ids,
+                    i,
+                    Fn.element(props.endpoint_subnet_cidrs, j),
+                    i,
+                )
+                # Return: answers to workload subnet i go back through the endpoint that saw the
+                # request (zone i), whichever zone's endpoint subnet answers.
+                via_firewall(
+                    f"endpoints-{j}-to-workload-{i}",
+                    props.endpoint_route_table_ids,
+                    j,
+                    Fn.element(props.workload_subnet_cidrs, i),
+                    i,
+                )
         self.firewall_arn = firewall.arn
         self.rule_group_arn = rules.arn

@@ -13,7 +13,7 @@ from typing import Any
 from cdktf_cdktf_provider_aws import cloudwatch_event_rule, cloudwatch_event_target
 from constructs import Construct
 
-from pci_infra.payment.threat_detection import high_severity_pattern
+from pci_infra.policies.event_patterns import high_severity_pattern
 
 SECURITY_GROUP_EVENTS = (
     "AuthorizeSecurityGroupIngress",

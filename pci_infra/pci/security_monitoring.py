@@ -11,19 +11,15 @@ from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws import (
     cloudtrail,
-    cloudwatch_log_group,
     cloudwatch_log_metric_filter,
     cloudwatch_metric_alarm,
-    iam_role,
-    iam_role_policy,
-    sns_topic,
-    sns_topic_policy,
-    sns_topic_subscription,
 )
 from constructs import Construct
 
-from pci_infra.policies.log_retention import AUDIT_LOG_RETENTION_DAYS
-from pci_infra.policies.policy_document import Statement, policy_json, topic_publish_policy, trust_policy_json
+from pci_infra.blocks.alert_topic import AlertTopicSpec, alert_topic
+from pci_infra.blocks.delivery_log_group import DeliveryLogGroupSpec, delivery_log_group
+from pci_infra.blocks.kms_key import KmsKey
+from pci_infra.foundation.stack_context import StackContext
 
 
 def _any_event(*names: str) -> str:
@@ -107,29 +103,34 @@ class SecurityMonitoringProps:
 
     Attributes:
         trail_name: Trail name.
-        trail_arn: Trail ARN (known before creation, for the bucket policy).
         trail_bucket: Trail bucket name (token carrying the bucket policy dependency).
         trail_log_group: Log group the trail delivers to.
         trail_role_name: Role CloudTrail uses to write that log group.
         topic_name: Security topic name.
         alarm_prefix: Alarm name prefix.
         metric_namespace: Namespace of the CIS metrics.
-        logs_key_arn: CMK of the trail, its log group and the topic.
+        logs_key: CMK of the trail, its log group and the topic.
         alert_email: Address subscribed to the topic (``None``: nobody).
-        account_id: Account id (token).
     """
 
     trail_name: str
-    trail_arn: str
     trail_bucket: str
     trail_log_group: str
     trail_role_name: str
     topic_name: str
     alarm_prefix: str
     metric_namespace: str
-    logs_key_arn: str
+    logs_key: KmsKey
     alert_email: str | None
-    account_id: str
+
+
+def trail_arn(ctx: StackContext, trail_name: str) -> str:
+    """The ARN the trail ``trail_name`` gets.
+
+    Its bucket's policy names it before the trail exists, since CloudTrail checks that policy when
+    the trail is created.
+    """
+    return ctx.arn("cloudtrail", f"trail/{trail_name}")
 
 
 class SecurityMonitoring(Construct):
@@ -144,45 +145,28 @@ class SecurityMonitoring(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: SecurityMonitoringProps) -> None:
         """Create everything."""
         super().__init__(scope, construct_id)
-        topic = sns_topic.SnsTopic(self, "topic", name=props.topic_name, kms_master_key_id=props.logs_key_arn)
-        sns_topic_policy.SnsTopicPolicy(
+        logs_key_arn = props.logs_key.key_arn
+        topic = alert_topic(
             self,
-            "topic-policy",
-            arn=topic.arn,
-            policy=topic_publish_policy(
-                "PublishFromAlarmsAndRulesOfThisAccount",
-                topic.arn,
-                ["cloudwatch.amazonaws.com", "events.amazonaws.com"],
-                props.account_id,
+            AlertTopicSpec(
+                topic_name=props.topic_name,
+                kms_key_arn=logs_key_arn,
+                publishers=("cloudwatch.amazonaws.com", "events.amazonaws.com"),
+                publish_sid="PublishFromAlarmsAndRulesOfThisAccount",
+                alert_email=props.alert_email,
             ),
         )
-        if props.alert_email:
-            sns_topic_subscription.SnsTopicSubscription(
-                self, "email", topic_arn=topic.arn, protocol="email", endpoint=props.alert_email
-            )
-        group = cloudwatch_log_group.CloudwatchLogGroup(
+        group, role, policy = delivery_log_group(
             self,
-            "trail-logs",
-            name=props.trail_log_group,
-            retention_in_days=AUDIT_LOG_RETENTION_DAYS,
-            kms_key_id=props.logs_key_arn,
-        )
-        role = iam_role.IamRole(
-            self,
-            "trail-role",
-            name=props.trail_role_name,
-            description="CloudTrail delivery to the trail log group",
-            assume_role_policy=trust_policy_json("cloudtrail.amazonaws.com", source_account=props.account_id),
-        )
-        policy = iam_role_policy.IamRolePolicy(
-            self,
-            "trail-delivery",
-            name="deliver-to-trail-log-group",
-            role=role.id,
-            policy=policy_json(
-                Statement(
-                    "TrailLogGroupOnly", ("logs:CreateLogStream", "logs:PutLogEvents"), (f"{group.arn}:*",)
-                )
+            DeliveryLogGroupSpec(
+                group_name=props.trail_log_group,
+                kms_key_arn=logs_key_arn,
+                role_name=props.trail_role_name,
+                role_description="CloudTrail delivery to the trail log group",
+                service="cloudtrail.amazonaws.com",
+                policy_name="deliver-to-trail-log-group",
+                sid="TrailLogGroupOnly",
+                ids=("trail-logs", "trail-role", "trail-delivery"),
             ),
         )
         cloudtrail.Cloudtrail(
@@ -190,7 +174,7 @@ class SecurityMonitoring(Construct):
             "trail",
             name=props.trail_name,
             s3_bucket_name=props.trail_bucket,
-            kms_key_id=props.logs_key_arn,
+            kms_key_id=logs_key_arn,
             enable_log_file_validation=True,
             include_global_service_events=True,
             is_multi_region_trail=True,

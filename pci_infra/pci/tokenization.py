@@ -3,7 +3,9 @@
 The tokenizer runs in the workload subnets with its own security group, reserved concurrency,
 X-Ray and a DLQ, and may only read the raw bucket, write the processed bucket, use the data key and
 read the tokenization key's secret, under the PCI guardrail denies. The tokenization key is a
-secret whose value is written once, write-only, from the ephemeral variable ``tokenization_key``.
+secret holding a key ring: its first version is written once, write-only, from the ephemeral
+variable ``tokenization_key``; a rotation function adds a new version every 90 days and keeps the
+older ones, so tokens (which carry their key version) still match after a rotation.
 """
 
 from __future__ import annotations
@@ -15,16 +17,27 @@ from cdktf_cdktf_provider_aws import (
     lambda_permission,
     s3_bucket_notification,
     secretsmanager_secret,
+    secretsmanager_secret_rotation,
     secretsmanager_secret_version,
 )
 from constructs import Construct
 
-from pci_infra.blocks.node_function import NodeFunction, NodeFunctionProps
+from pci_infra.blocks.kms_key import KmsKey
+from pci_infra.blocks.node_function import FunctionHome, NodeFunction, NodeFunctionProps
+from pci_infra.blocks.secure_bucket import SecureBucket
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.guardrails import guardrail_denies
 from pci_infra.policies.policy_document import Statement
 
 TOKENIZATION_KEY_VARIABLE = "tokenization_key"
 TOKENIZER_CONCURRENCY = 5
+KEY_ROTATION_DAYS = 90
+"""Cryptoperiod of the tokenization key (PCI DSS 3.6.4): a new key version every 90 days.
+
+Tokens carry their key version, and the key ring keeps every version, so tokens made under an
+older key still match after a rotation."""
+KEY_ROTATION_CONCURRENCY = 1
+ROTATION_TYPE = "aws_secretsmanager_secret_rotation"
 
 
 @dataclass(frozen=True)
@@ -33,50 +46,43 @@ class CardProcessingProps:
 
     Attributes:
         function_name: Tokenizer function name.
+        key_rotation_function_name: Name of the function adding tokenization key versions.
         secret_name: Name of the tokenization key's secret.
-        raw_bucket_arn: Raw bucket ARN.
-        raw_bucket_id: Raw bucket name (token).
-        processed_bucket_arn: Processed bucket ARN.
-        processed_bucket_name: Processed bucket name.
-        data_key_arn: Data key.
-        logs_key_arn: Logs key.
-        subnet_ids: Workload subnets.
-        security_group_id: The tokenizer's security group.
-        partition: Partition (token).
-        region: Region (the only approved one).
+        raw: Raw card data bucket (uploads trigger the tokenizer).
+        processed: Tokenized data bucket.
+        data_key: Data key (objects and the secret).
+        home: Where both functions run (workload subnets, the tokenizer's security group) and the
+            keys of their DLQs, environments and logs.
     """
 
     function_name: str
+    key_rotation_function_name: str
     secret_name: str
-    raw_bucket_arn: str
-    raw_bucket_id: str
-    processed_bucket_arn: str
-    processed_bucket_name: str
-    data_key_arn: str
-    logs_key_arn: str
-    subnet_ids: list[str]
-    security_group_id: str
-    partition: str
-    region: str
+    raw: SecureBucket
+    processed: SecureBucket
+    data_key: KmsKey
+    home: FunctionHome
 
 
 class CardProcessing(Construct):
-    """Tokenization secret, tokenizer function and the raw bucket's upload notification.
+    """Tokenization secret and its rotation, tokenizer function and the raw bucket's upload notification.
 
     Attributes:
-        tokenizer: The function.
+        tokenizer: The tokenizer function.
+        key_rotation: The function adding a tokenization key version on each rotation.
         secret_arn: ARN of the tokenization key's secret.
     """
 
     def __init__(self, scope: Construct, construct_id: str, *, props: CardProcessingProps) -> None:
-        """Create secret, function, permission and notification."""
+        """Create secret, functions, permissions, rotation and notification."""
         super().__init__(scope, construct_id)
+        ctx = StackContext.of(self)
         secret = secretsmanager_secret.SecretsmanagerSecret(
             self,
             "tokenization-key",
             name=props.secret_name,
-            description="HMAC key of card tokenization (write-only from TF_VAR_tokenization_key)",
-            kms_key_id=props.data_key_arn,
+            description="HMAC key ring of card tokenization (first version from TF_VAR_tokenization_key)",
+            kms_key_id=props.data_key.key_arn,
             recovery_window_in_days=0,
         )
         key = TerraformVariable(
@@ -88,7 +94,7 @@ class CardProcessing(Construct):
             description="Card tokenization HMAC key, written to Secrets Manager write-only",
         )
         key.add_override("ephemeral", True)
-        secretsmanager_secret_version.SecretsmanagerSecretVersion(
+        value = secretsmanager_secret_version.SecretsmanagerSecretVersion(
             self,
             "tokenization-key-value",
             secret_id=secret.id,
@@ -103,31 +109,70 @@ class CardProcessing(Construct):
                 source="card-tokenizer",
                 description="Tokenizes card data uploaded to the raw bucket into the processed bucket",
                 reserved_concurrency=TOKENIZER_CONCURRENCY,
-                dlq_name=f"{props.function_name}-dlq",
-                kms_key_arn=props.data_key_arn,
-                logs_key_arn=props.logs_key_arn,
-                partition=props.partition,
+                home=props.home,
                 timeout_seconds=60,
-                subnet_ids=props.subnet_ids,
-                security_group_ids=[props.security_group_id],
                 environment={
-                    "PROCESSED_BUCKET": props.processed_bucket_name,
-                    "DATA_KEY_ARN": props.data_key_arn,
+                    "PROCESSED_BUCKET": props.processed.bucket_name,
+                    "DATA_KEY_ARN": props.data_key.key_arn,
                     "TOKENIZATION_SECRET_ARN": secret.arn,
                 },
+            ),
+        )
+        props.raw.grant_read(self.tokenizer, sid="ReadRawCardData")
+        props.processed.grant_write(self.tokenizer, sid="WriteTokenizedData")
+        self.tokenizer.add_to_role_policy(
+            Statement("TokenizationKey", ("secretsmanager:GetSecretValue",), (secret.arn,))
+        )
+        props.data_key.grant_encrypt_decrypt(self.tokenizer, sid="DataKeyForObjectsAndSecret")
+        for deny in guardrail_denies((ctx.region,)):
+            self.tokenizer.add_to_role_policy(deny)
+        self.key_rotation = NodeFunction(
+            self,
+            "key-rotation",
+            props=NodeFunctionProps(
+                function_name=props.key_rotation_function_name,
+                source="tokenization-key-rotation",
+                description="Adds a tokenization key version to the key ring (Secrets Manager rotation)",
+                reserved_concurrency=KEY_ROTATION_CONCURRENCY,
+                home=props.home,
+                timeout_seconds=30,
                 statements=(
-                    Statement("ReadRawCardData", ("s3:GetObject",), (f"{props.raw_bucket_arn}/*",)),
-                    Statement("WriteTokenizedData", ("s3:PutObject",), (f"{props.processed_bucket_arn}/*",)),
-                    Statement("TokenizationKey", ("secretsmanager:GetSecretValue",), (secret.arn,)),
                     Statement(
-                        "DataKeyForObjectsAndSecret",
-                        ("kms:Decrypt", "kms:GenerateDataKey"),
-                        (props.data_key_arn,),
+                        "RotateTheTokenizationKeyOnly",
+                        (
+                            "secretsmanager:DescribeSecret",
+                            "secretsmanager:GetSecretValue",
+                            "secretsmanager:PutSecretValue",
+                            "secretsmanager:UpdateSecretVersionStage",
+                        ),
+                        (secret.arn,),
                     ),
-                    *guardrail_denies((props.region,)),
                 ),
             ),
         )
+        props.data_key.grant_encrypt_decrypt(self.key_rotation, sid="DataKeyForTheSecret")
+        for deny in guardrail_denies((ctx.region,)):
+            self.key_rotation.add_to_role_policy(deny)
+        rotation_permission = lambda_permission.LambdaPermission(
+            self,
+            "secretsmanager-invokes-key-rotation",
+            statement_id="AllowSecretsManagerRotation",
+            action="lambda:InvokeFunction",
+            function_name=self.key_rotation.function_name,
+            principal="secretsmanager.amazonaws.com",
+            source_arn=secret.arn,
+        )
+        if ctx.hosts(ROTATION_TYPE):
+            secretsmanager_secret_rotation.SecretsmanagerSecretRotation(
+                self,
+                "key-rotation-schedule",
+                secret_id=secret.arn,
+                rotation_lambda_arn=self.key_rotation.function_arn,
+                rotation_rules=secretsmanager_secret_rotation.SecretsmanagerSecretRotationRotationRules(
+                    automatically_after_days=KEY_ROTATION_DAYS
+                ),
+                depends_on=[rotation_permission, value],
+            )
         permission = lambda_permission.LambdaPermission(
             self,
             "raw-bucket-invokes",
@@ -135,12 +180,12 @@ class CardProcessing(Construct):
             action="lambda:InvokeFunction",
             function_name=self.tokenizer.function_name,
             principal="s3.amazonaws.com",
-            source_arn=props.raw_bucket_arn,
+            source_arn=props.raw.bucket_arn,
         )
         s3_bucket_notification.S3BucketNotification(
             self,
             "raw-uploads",
-            bucket=props.raw_bucket_id,
+            bucket=props.raw.bucket_id,
             lambda_function=[
                 s3_bucket_notification.S3BucketNotificationLambdaFunction(
                     lambda_function_arn=self.tokenizer.function_arn,

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.policy_document import Statement
+
+FLOW_LOG_PREFIX = "vpc-flow-logs/"
+"""Where flow logs land inside their bucket (the bucket root on the emulator: capability list)."""
+
+
+def flow_log_prefix(ctx: StackContext) -> str:
+    """The flow-log key prefix the stack's target can take."""
+    return FLOW_LOG_PREFIX if ctx.hosts("behaviour:flow_logs_s3_prefix") else ""
+
 
 ELB_ACCOUNTS = {
     "us-east-1": "127311923021",
@@ -19,12 +29,11 @@ ELB_ACCOUNTS = {
 """Elastic Load Balancing's log-writing account per region; newer regions use a service principal."""
 
 
-def alb_access_log_delivery(
-    bucket_arn: str, prefix: str, account_id: str, region: str
-) -> tuple[Statement, ...]:
+def alb_access_log_delivery(bucket_arn: str, prefix: str, ctx: StackContext) -> tuple[Statement, ...]:
     """Let the load balancer service write access logs under ``<prefix>/AWSLogs/<account>/`` only."""
+    account_id, region = ctx.account_id, ctx.region
     principal = (
-        {"AWS": f"arn:aws:iam::{ELB_ACCOUNTS[region]}:root"}
+        {"AWS": ctx.arn("iam", "root", region="", account=ELB_ACCOUNTS[region])}
         if region in ELB_ACCOUNTS
         else {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
     )
@@ -38,16 +47,15 @@ def alb_access_log_delivery(
     )
 
 
-def log_delivery_service(
-    bucket_arn: str, account_id: str, partition: str, region: str, prefix: str = ""
-) -> tuple[Statement, ...]:
+def log_delivery_service(bucket_arn: str, ctx: StackContext, prefix: str = "") -> tuple[Statement, ...]:
     """Let log delivery (WAF, flow logs) write objects and read the bucket ACL, for this account only.
 
     ``prefix`` is the key prefix the delivery was configured with (e.g. ``vpc-flow-logs/``).
     """
+    account_id = ctx.account_id
     source = {
         "StringEquals": {"aws:SourceAccount": account_id},
-        "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:*"},
+        "ArnLike": {"aws:SourceArn": ctx.arn("logs", "*")},
     }
     return (
         Statement(
@@ -70,13 +78,11 @@ def log_delivery_service(
     )
 
 
-def guardduty_findings_export(
-    bucket_arn: str, account_id: str, partition: str, region: str
-) -> tuple[Statement, ...]:
-    """Let GuardDuty (of this account's detectors in ``region``) export findings into the bucket."""
+def guardduty_findings_export(bucket_arn: str, ctx: StackContext) -> tuple[Statement, ...]:
+    """Let GuardDuty (of this account's detectors in this region) export findings into the bucket."""
     source = {
-        "StringEquals": {"aws:SourceAccount": account_id},
-        "ArnLike": {"aws:SourceArn": f"arn:{partition}:guardduty:{region}:{account_id}:detector/*"},
+        "StringEquals": {"aws:SourceAccount": ctx.account_id},
+        "ArnLike": {"aws:SourceArn": ctx.arn("guardduty", "detector/*")},
     }
     principal = {"Service": "guardduty.amazonaws.com"}
     return (
@@ -97,8 +103,9 @@ def guardduty_findings_export(
     )
 
 
-def config_delivery(bucket_arn: str, account_id: str) -> tuple[Statement, ...]:
+def config_delivery(bucket_arn: str, ctx: StackContext) -> tuple[Statement, ...]:
     """Let AWS Config check the bucket and deliver snapshots and history under ``AWSLogs/<account>/``."""
+    account_id = ctx.account_id
     principal = {"Service": "config.amazonaws.com"}
     source = {"StringEquals": {"AWS:SourceAccount": account_id}}
     return (
@@ -121,8 +128,9 @@ def config_delivery(bucket_arn: str, account_id: str) -> tuple[Statement, ...]:
     )
 
 
-def s3_server_access_logging(bucket_arn: str, account_id: str) -> tuple[Statement, ...]:
+def s3_server_access_logging(bucket_arn: str, ctx: StackContext) -> tuple[Statement, ...]:
     """Let S3 server access logging of this account's buckets write log objects into the bucket."""
+    account_id = ctx.account_id
     return (
         Statement(
             "S3ServerAccessLogs",
@@ -135,8 +143,9 @@ def s3_server_access_logging(bucket_arn: str, account_id: str) -> tuple[Statemen
     )
 
 
-def cloudtrail_delivery(bucket_arn: str, trail_arn: str, account_id: str) -> tuple[Statement, ...]:
+def cloudtrail_delivery(bucket_arn: str, trail_arn: str, ctx: StackContext) -> tuple[Statement, ...]:
     """Let CloudTrail (the one trail ``trail_arn``) check the bucket and write its log files."""
+    account_id = ctx.account_id
     source = {"StringEquals": {"aws:SourceArn": trail_arn}}
     principal = {"Service": "cloudtrail.amazonaws.com"}
     return (

@@ -1,16 +1,19 @@
-"""The payment processing platform stack (brief: payment-platform.md).
+"""The payment processing platform stack.
 
 Composes concern-level constructs only; every name comes from the catalogue, every setting from
-:class:`Settings`, and constructs are wired through their typed attributes.
+:class:`Settings`, account and region from the stack's context, and constructs are wired through
+their typed handles (keys, buckets, queues, functions), never through names or ARNs.
 """
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import TerraformStack
 from constructs import Construct
 
 from pci_infra.app.names import PaymentNames as N
 from pci_infra.app.settings import Settings
+from pci_infra.app.stack_kind import StackKind
+from pci_infra.blocks.node_function import FunctionHome
 from pci_infra.blocks.queue_with_dlq import QueueWithDlq, QueueWithDlqProps
 from pci_infra.foundation.stack_foundation import lay_foundation
 from pci_infra.hcl_modules.aurora import DATABASE_NAME, MASTER_USERNAME
@@ -18,29 +21,31 @@ from pci_infra.payment.alarms import PaymentAlarms, PaymentAlarmsProps
 from pci_infra.payment.alert_topic import PaymentAlerts, PaymentAlertsProps
 from pci_infra.payment.batch import PaymentBatch, PaymentBatchProps
 from pci_infra.payment.buckets import PaymentStorage, PaymentStorageProps
-from pci_infra.payment.compliance import Compliance, ComplianceProps, noncompliance_pattern
+from pci_infra.payment.compliance import Compliance, ComplianceProps
 from pci_infra.payment.database import PaymentDatabase, PaymentDatabaseProps
 from pci_infra.payment.dns import PaymentDns, PaymentDnsProps
 from pci_infra.payment.event_bus import PaymentEvents, PaymentEventsProps
-from pci_infra.payment.functions import PaymentFunctions, PaymentFunctionsProps
-from pci_infra.payment.keys import (
-    PaymentFirewall,
-    PaymentFirewallProps,
-    PaymentKeys,
-    PaymentKeysProps,
-)
+from pci_infra.payment.functions import CURRENCY_ALLOWLIST, PaymentFunctions, PaymentFunctionsProps
+from pci_infra.payment.keys import KEY_NAMES, PaymentKeys, PaymentKeysProps
 from pci_infra.payment.load_balancer import PaymentLoadBalancer, PaymentLoadBalancerProps
 from pci_infra.payment.network import PaymentNetwork, PaymentNetworkProps
 from pci_infra.payment.observability import Observability, ObservabilityProps
 from pci_infra.payment.parameters import PaymentParameters, PaymentParametersProps
-from pci_infra.payment.threat_detection import (
-    ThreatDetection,
-    ThreatDetectionProps,
-    high_severity_pattern,
-)
+from pci_infra.payment.threat_detection import ThreatDetection, ThreatDetectionProps
 from pci_infra.payment.transaction_stream import TransactionStream, TransactionStreamProps
+from pci_infra.payment.web_acl import PaymentFirewall, PaymentFirewallProps
+from pci_infra.policies.event_patterns import high_severity_pattern, noncompliance_pattern
+from pci_infra.stacks.outputs import PaymentPlatformOutputs, emit_outputs
 
-STACK_NAME = "payment-platform"
+STACK_NAME = StackKind.PAYMENT_PLATFORM
+BUCKET_NAMES = {
+    "transaction_logs": N.TRANSACTION_LOGS_BUCKET,
+    "alb_logs": N.ALB_LOGS_BUCKET,
+    "waf_logs": N.WAF_LOGS_BUCKET,
+    "guardduty_findings": N.GUARDDUTY_BUCKET,
+    "config_snapshots": N.CONFIG_BUCKET,
+    "stream": N.STREAM_BUCKET,
+}
 
 
 class PaymentPlatformStack(TerraformStack):
@@ -49,53 +54,43 @@ class PaymentPlatformStack(TerraformStack):
     def __init__(self, scope: Construct, *, settings: Settings) -> None:
         """Compose the platform."""
         super().__init__(scope, STACK_NAME)
-        namer = settings.namer
-        foundation = lay_foundation(self, STACK_NAME, settings)
-        account, where = foundation.account, foundation.where
+        name = settings.namer.name
+        lay_foundation(self, STACK_NAME, settings)
 
         keys = PaymentKeys(
-            self,
-            "keys",
-            props=PaymentKeysProps(
-                data_alias=namer.name(N.DATA_KEY),
-                aurora_alias=namer.name(N.AURORA_KEY),
-                logs_alias=namer.name(N.LOGS_KEY),
-                events_alias=namer.name(N.EVENTS_KEY),
-                ssm_alias=namer.name(N.SSM_KEY),
-                **where,
-            ),
+            self, "keys", props=PaymentKeysProps(aliases={k: name(spec) for k, spec in KEY_NAMES.items()})
         )
         storage = PaymentStorage(
             self,
             "storage",
             props=PaymentStorageProps(
-                transaction_logs_bucket=namer.name(N.TRANSACTION_LOGS_BUCKET),
-                alb_logs_bucket=namer.name(N.ALB_LOGS_BUCKET),
-                waf_logs_bucket=namer.name(N.WAF_LOGS_BUCKET),
-                guardduty_bucket=namer.name(N.GUARDDUTY_BUCKET),
-                config_bucket=namer.name(N.CONFIG_BUCKET),
-                stream_bucket=namer.name(N.STREAM_BUCKET),
-                access_logs_bucket=namer.name(N.ACCESS_LOGS_BUCKET),
-                data_key_arn=keys.data.key_arn,
-                **where,
+                bucket_names={k: name(spec) for k, spec in BUCKET_NAMES.items()},
+                access_logs_bucket=name(N.ACCESS_LOGS_BUCKET),
+                data_key=keys.data,
             ),
         )
         network = PaymentNetwork(
             self,
             "network",
             props=PaymentNetworkProps(
-                name=namer.name(N.VPC),
+                name=name(N.VPC),
                 logs_key_arn=keys.logs.key_arn,
-                processor_group_name=namer.name(N.PROCESSOR_SECURITY_GROUP),
-                batch_group_name=namer.name(N.BATCH_SECURITY_GROUP),
+                processor_group_name=name(N.PROCESSOR_SECURITY_GROUP),
+                batch_group_name=name(N.BATCH_SECURITY_GROUP),
             ),
         )
         vpc = network.vpc
+        home = FunctionHome(
+            kms_key_arn=keys.data.key_arn,
+            logs_key_arn=keys.logs.key_arn,
+            subnet_ids=vpc.private_subnet_ids,
+            security_group_ids=[network.processor_security_group_id],
+        )
         database = PaymentDatabase(
             self,
             "database",
             props=PaymentDatabaseProps(
-                cluster_name=namer.name(N.AURORA_CLUSTER),
+                cluster_name=name(N.AURORA_CLUSTER),
                 vpc_id=vpc.vpc_id,
                 subnet_ids=vpc.private_subnet_ids,
                 availability_zones=vpc.availability_zones,
@@ -108,8 +103,8 @@ class PaymentPlatformStack(TerraformStack):
             self,
             "compute",
             props=PaymentLoadBalancerProps(
-                name=namer.name(N.ALB),
-                api_target_group_name=namer.name(N.API_TARGET_GROUP),
+                name=name(N.ALB),
+                api_target_group_name=name(N.API_TARGET_GROUP),
                 vpc_id=vpc.vpc_id,
                 vpc_cidr_block=vpc.vpc_cidr_block,
                 subnet_ids=vpc.private_subnet_ids,
@@ -119,12 +114,13 @@ class PaymentPlatformStack(TerraformStack):
                 deletion_protection=settings.deletion_protection,
             ),
         )
+        alb = load_balancer.alb
         firewall = PaymentFirewall(
             self,
             "security",
             props=PaymentFirewallProps(
-                acl_name=namer.name(N.WEB_ACL),
-                alb_arn=load_balancer.alb.lb_arn,
+                acl_name=name(N.WEB_ACL),
+                alb_arn=alb.lb_arn,
                 log_bucket_arn=storage.waf_logs.bucket_arn,
                 geo_block_countries=settings.geo_block_countries,
             ),
@@ -133,108 +129,92 @@ class PaymentPlatformStack(TerraformStack):
             self,
             "payments-queue",
             props=QueueWithDlqProps(
-                queue_name=namer.name(N.PAYMENTS_QUEUE),
-                dlq_name=namer.name(N.PAYMENTS_DLQ),
+                queue_name=name(N.PAYMENTS_QUEUE),
+                dlq_name=name(N.PAYMENTS_DLQ),
                 kms_key_arn=keys.data.key_arn,
-                target=settings.target,
             ),
         )
         alerts = PaymentAlerts(
             self,
             "monitoring",
             props=PaymentAlertsProps(
-                topic_name=namer.name(N.ALERTS_TOPIC),
-                kms_key_arn=keys.events.key_arn,
-                account_id=account.account_id,
-                alert_email=settings.alert_email,
+                topic_name=name(N.ALERTS_TOPIC), key=keys.events, alert_email=settings.alert_email
             ),
         )
         events = PaymentEvents(
             self,
             "queuing",
             props=PaymentEventsProps(
-                bus_name=namer.name(N.EVENT_BUS),
-                events_key_arn=keys.events.key_arn,
-                data_key_arn=keys.data.key_arn,
-                analytics_queue_name=namer.name(N.ANALYTICS_QUEUE),
-                analytics_dlq_name=namer.name(N.ANALYTICS_DLQ),
-                delivery_dlq_name=namer.name(N.EVENTS_DELIVERY_DLQ),
+                bus_name=name(N.EVENT_BUS),
+                events_key=keys.events,
+                data_key=keys.data,
+                analytics_queue_name=name(N.ANALYTICS_QUEUE),
+                analytics_dlq_name=name(N.ANALYTICS_DLQ),
+                delivery_dlq_name=name(N.EVENTS_DELIVERY_DLQ),
                 rule_names={
-                    "succeeded": namer.name(N.RULE_SUCCEEDED),
-                    "failed": namer.name(N.RULE_FAILED),
-                    "db_failover": namer.name(N.RULE_DB_FAILOVER),
+                    "succeeded": name(N.RULE_SUCCEEDED),
+                    "failed": name(N.RULE_FAILED),
+                    "db_failover": name(N.RULE_DB_FAILOVER),
                 },
                 alerts_topic_arn=alerts.topic_arn,
                 cluster_arn=database.aurora.cluster_arn,
-                target=settings.target,
             ),
         )
         parameters = PaymentParameters(
             self,
             "parameters",
             props=PaymentParametersProps(
-                prefix=namer.name(N.SSM_PREFIX),
+                prefix=name(N.SSM_PREFIX),
                 ssm_key_arn=keys.ssm.key_arn,
                 proxy_endpoint=database.aurora.proxy_endpoint,
                 database_name=DATABASE_NAME,
                 database_user=MASTER_USERNAME,
-                settings={"currency_allowlist": ["EUR", "GBP", "USD"], "event_bus": namer.name(N.EVENT_BUS)},
+                settings={"currency_allowlist": list(CURRENCY_ALLOWLIST), "event_bus": name(N.EVENT_BUS)},
             ),
         )
-        metric_namespace = namer.name(N.METRIC_NAMESPACE)
+        metric_namespace = name(N.METRIC_NAMESPACE)
         functions = PaymentFunctions(
             self,
             "functions",
             props=PaymentFunctionsProps(
-                processor_name=namer.name(N.PROCESSOR_FUNCTION),
-                api_name=namer.name(N.API_FUNCTION),
-                payments_queue_arn=payments.queue_arn,
-                payments_queue_url=payments.queue_url,
-                event_bus_arn=events.bus_arn,
-                event_bus_name=events.bus_name,
-                connection_parameter_arn=parameters.connection_arn,
-                connection_parameter_name=parameters.connection_name,
-                proxy_resource_id=database.aurora.proxy_resource_id,
+                processor_name=name(N.PROCESSOR_FUNCTION),
+                api_name=name(N.API_FUNCTION),
+                payments=payments,
+                events=events,
+                parameters=parameters,
+                database=database.aurora,
                 database_user=MASTER_USERNAME,
                 metric_namespace=metric_namespace,
-                target_group_arn=load_balancer.alb.target_group_arn("api"),
-                subnet_ids=vpc.private_subnet_ids,
-                security_group_id=network.processor_security_group_id,
-                data_key_arn=keys.data.key_arn,
-                events_key_arn=keys.events.key_arn,
-                ssm_key_arn=keys.ssm.key_arn,
-                logs_key_arn=keys.logs.key_arn,
-                **where,
+                target_group_arn=alb.target_group_arn("api"),
+                home=home,
+                keys=keys,
             ),
         )
         batch = PaymentBatch(
             self,
             "batch",
             props=PaymentBatchProps(
-                group_name=namer.name(N.BATCH_GROUP),
-                launch_template_name=namer.name(N.BATCH_LAUNCH_TEMPLATE),
-                role_name=namer.name(N.BATCH_ROLE),
+                group_name=name(N.BATCH_GROUP),
+                launch_template_name=name(N.BATCH_LAUNCH_TEMPLATE),
+                role_name=name(N.BATCH_ROLE),
                 subnet_ids=vpc.private_subnet_ids,
                 security_group_id=network.batch_security_group_id,
                 ebs_key_arn=keys.data.key_arn,
-                partition=account.partition,
                 instance_tags=settings.tags,
             ),
         )
-        zone_name = f"{namer.name(N.HOSTED_ZONE)}.internal"
+        zone_name = f"{name(N.HOSTED_ZONE)}.internal"
         dns = PaymentDns(
             self,
             "dns",
             props=PaymentDnsProps(
                 zone_name=zone_name,
                 vpc_id=vpc.vpc_id,
-                region=settings.region,
-                alb_dns_name=load_balancer.alb.lb_dns_name,
-                alb_arn_suffix=load_balancer.alb.lb_arn_suffix,
-                target_group_arn_suffix=load_balancer.alb.target_group_arn_suffix("api"),
+                alb_dns_name=alb.lb_dns_name,
+                alb_arn_suffix=alb.lb_arn_suffix,
+                target_group_arn_suffix=alb.target_group_arn_suffix("api"),
                 standby_endpoint=settings.standby_endpoint or f"standby.{zone_name}",
-                alarm_name=f"{namer.name(N.ALARM_PREFIX)}-api-unhealthy",
-                target=settings.target,
+                alarm_name=f"{name(N.ALARM_PREFIX)}-api-unhealthy",
             ),
         )
         threats = ThreatDetection(
@@ -242,15 +222,13 @@ class PaymentPlatformStack(TerraformStack):
             "threat-detection",
             props=ThreatDetectionProps(
                 detector=settings.guardduty_detector,
-                findings_bucket_arn=storage.guardduty_findings.bucket_arn,
-                findings_key_arn=keys.data.key_arn,
-                findings_bucket_policy=storage.guardduty_findings.policy,
-                target=settings.target,
+                findings_bucket=storage.guardduty_findings,
+                findings_key=keys.data,
             ),
         )
         events.add_route(
             "guardduty_high",
-            namer.name(N.RULE_GUARDDUTY_HIGH),
+            name(N.RULE_GUARDDUTY_HIGH),
             "default",
             high_severity_pattern(),
             alerts.topic_arn,
@@ -260,29 +238,27 @@ class PaymentPlatformStack(TerraformStack):
             "compliance",
             props=ComplianceProps(
                 recorder=settings.config_recorder,
-                recorder_name=namer.name(N.CONFIG_RECORDER),
-                role_name=namer.name(N.CONFIG_ROLE),
-                bucket_name=storage.config_snapshots.bucket_name,
-                bucket_arn=storage.config_snapshots.bucket_arn,
-                topic_name=namer.name(N.COMPLIANCE_TOPIC),
+                recorder_name=name(N.CONFIG_RECORDER),
+                role_name=name(N.CONFIG_ROLE),
+                bucket=storage.config_snapshots,
+                topic_name=name(N.COMPLIANCE_TOPIC),
                 rule_names={
-                    "volumes": namer.name(N.CONFIG_RULE_VOLUMES),
-                    "rds": namer.name(N.CONFIG_RULE_RDS),
-                    "flow_logs": namer.name(N.CONFIG_RULE_FLOW_LOGS),
+                    "volumes": name(N.CONFIG_RULE_VOLUMES),
+                    "rds": name(N.CONFIG_RULE_RDS),
+                    "flow_logs": name(N.CONFIG_RULE_FLOW_LOGS),
                 },
-                remediation_name=namer.name(N.REMEDIATION_FUNCTION),
-                flow_logs_role_name=namer.name(N.REMEDIATION_FLOW_LOGS_ROLE),
-                flow_log_group_name=namer.name(N.REMEDIATION_FLOW_LOG_GROUP),
-                data_key_arn=keys.data.key_arn,
-                events_key_arn=keys.events.key_arn,
-                logs_key_arn=keys.logs.key_arn,
-                account_id=account.account_id,
-                partition=account.partition,
+                remediation_name=name(N.REMEDIATION_FUNCTION),
+                flow_logs_role_name=name(N.REMEDIATION_FLOW_LOGS_ROLE),
+                flow_log_group_name=name(N.REMEDIATION_FLOW_LOG_GROUP),
+                data_key=keys.data,
+                events_key=keys.events,
+                logs_key=keys.logs,
+                home=home.outside_vpc(),
             ),
         )
         noncompliant_rule = events.add_route(
             "config_noncompliant",
-            namer.name(N.RULE_NONCOMPLIANT),
+            name(N.RULE_NONCOMPLIANT),
             "default",
             noncompliance_pattern(list(compliance.rule_names.values())),
             compliance.remediation.function_arn,
@@ -293,13 +269,12 @@ class PaymentPlatformStack(TerraformStack):
             self,
             "streaming",
             props=TransactionStreamProps(
-                stream_name=namer.name(N.STREAM),
-                role_name=namer.name(N.STREAM_ROLE),
-                transformer_name=namer.name(N.TRANSFORMER_FUNCTION),
-                bucket_arn=storage.stream.bucket_arn,
-                data_key_arn=keys.data.key_arn,
-                logs_key_arn=keys.logs.key_arn,
-                **where,
+                stream_name=name(N.STREAM),
+                role_name=name(N.STREAM_ROLE),
+                transformer_name=name(N.TRANSFORMER_FUNCTION),
+                bucket=storage.stream,
+                data_key=keys.data,
+                home=home,
             ),
         )
         function_set = {
@@ -312,15 +287,15 @@ class PaymentPlatformStack(TerraformStack):
             self,
             "alarms",
             props=PaymentAlarmsProps(
-                name_prefix=namer.name(N.ALARM_PREFIX),
+                name_prefix=name(N.ALARM_PREFIX),
                 topic_arn=alerts.topic_arn,
                 batch_group_name=batch.group_name,
-                payments_queue_name=namer.name(N.PAYMENTS_QUEUE),
+                payments_queue_name=payments.queue_name,
                 dlq_names={
-                    "payments": namer.name(N.PAYMENTS_DLQ),
-                    "analytics": namer.name(N.ANALYTICS_DLQ),
-                    "events-delivery": namer.name(N.EVENTS_DELIVERY_DLQ),
-                    **{key: f"{fn.function_name}-dlq" for key, fn in function_set.items()},
+                    "payments": payments.dlq_name,
+                    "analytics": events.analytics.dlq_name,
+                    "events-delivery": name(N.EVENTS_DELIVERY_DLQ),
+                    **{key: fn.dlq_name for key, fn in function_set.items()},
                 },
                 function_names={key: fn.function_name for key, fn in function_set.items()},
                 metric_namespace=metric_namespace,
@@ -331,64 +306,64 @@ class PaymentPlatformStack(TerraformStack):
             self,
             "observability",
             props=ObservabilityProps(
-                sampling_rule_name=namer.name(N.SAMPLING_RULE),
-                query_folder=namer.name(N.QUERY_FOLDER),
+                sampling_rule_name=name(N.SAMPLING_RULE),
+                query_folder=name(N.QUERY_FOLDER),
                 flow_log_group_name=vpc.flow_log_group_name,
                 processor_log_group_name=functions.processor.log_group_name,
                 traces_key_arn=keys.data.key_arn,
-                target=settings.target,
             ),
         )
 
-        outputs = {
-            "data_key_arn": keys.data.key_arn,
-            "aurora_key_arn": keys.aurora.key_arn,
-            "logs_key_arn": keys.logs.key_arn,
-            "transaction_logs_bucket_name": storage.transaction_logs.bucket_name,
-            "alb_logs_bucket_name": storage.alb_logs.bucket_name,
-            "waf_logs_bucket_name": storage.waf_logs.bucket_name,
-            "payments_queue_url": payments.queue_url,
-            "payments_dlq_url": payments.dlq_url,
-            "vpc_id": vpc.vpc_id,
-            "flow_log_group_name": vpc.flow_log_group_name,
-            "aurora_cluster_identifier": database.aurora.cluster_identifier,
-            "aurora_proxy_name": database.aurora.proxy_name,
-            "alb_arn": load_balancer.alb.lb_arn,
-            "web_acl_arn": firewall.web_acl_arn,
-            "events_key_arn": keys.events.key_arn,
-            "event_bus_name": events.bus_name,
-            "analytics_queue_url": events.analytics.queue_url,
-            "analytics_dlq_url": events.analytics.dlq_url,
-            "events_delivery_dlq_arn": events.delivery_dlq_arn,
-            "alerts_topic_arn": alerts.topic_arn,
-            "event_rule_names": events.rule_names,
-            "aurora_cluster_arn": database.aurora.cluster_arn,
-            "ssm_key_arn": keys.ssm.key_arn,
-            "parameter_names": {
-                "connection": parameters.connection_name,
-                "api_key": parameters.api_key_name,
-                "settings": parameters.settings_name,
-            },
-            "function_names": {key: fn.function_name for key, fn in function_set.items()},
-            "function_dlq_arns": {key: fn.dlq_arn for key, fn in function_set.items()},
-            "api_target_group_arn": load_balancer.alb.target_group_arn("api"),
-            "batch_group_name": batch.group_name,
-            "batch_launch_template_id": batch.launch_template_id,
-            "hosted_zone_id": dns.zone_id,
-            "api_fqdn": dns.api_fqdn,
-            "health_check_ids": {
-                "primary": dns.primary_health_check_id,
-                "secondary": dns.secondary_health_check_id,
-            },
-            "guardduty_detector_id": threats.detector_id,
-            "guardduty_findings_bucket_name": storage.guardduty_findings.bucket_name,
-            "config_bucket_name": storage.config_snapshots.bucket_name,
-            "config_rule_names": compliance.rule_names,
-            "compliance_topic_arn": compliance.topic_arn,
-            "stream_name": stream.stream_name,
-            "stream_bucket_name": storage.stream.bucket_name,
-            "alarm_names": alarms.alarm_names,
-            "query_names": observability.query_names,
-        }
-        for output_name, value in outputs.items():
-            TerraformOutput(self, output_name, value=value)
+        emit_outputs(
+            self,
+            PaymentPlatformOutputs(
+                data_key_arn=keys.data.key_arn,
+                aurora_key_arn=keys.aurora.key_arn,
+                logs_key_arn=keys.logs.key_arn,
+                transaction_logs_bucket_name=storage.transaction_logs.bucket_name,
+                alb_logs_bucket_name=storage.alb_logs.bucket_name,
+                waf_logs_bucket_name=storage.waf_logs.bucket_name,
+                payments_queue_url=payments.queue_url,
+                payments_dlq_url=payments.dlq_url,
+                vpc_id=vpc.vpc_id,
+                flow_log_group_name=vpc.flow_log_group_name,
+                aurora_cluster_identifier=database.aurora.cluster_identifier,
+                aurora_proxy_name=database.aurora.proxy_name,
+                alb_arn=alb.lb_arn,
+                web_acl_arn=firewall.web_acl_arn,
+                events_key_arn=keys.events.key_arn,
+                event_bus_name=events.bus_name,
+                analytics_queue_url=events.analytics.queue_url,
+                analytics_dlq_url=events.analytics.dlq_url,
+                events_delivery_dlq_arn=events.delivery_dlq_arn,
+                alerts_topic_arn=alerts.topic_arn,
+                event_rule_names=events.rule_names,
+                aurora_cluster_arn=database.aurora.cluster_arn,
+                ssm_key_arn=keys.ssm.key_arn,
+                parameter_names={
+                    "connection": parameters.connection_name,
+                    "api_key": parameters.api_key_name,
+                    "settings": parameters.settings_name,
+                },
+                function_names={key: fn.function_name for key, fn in function_set.items()},
+                function_dlq_arns={key: fn.dlq_arn for key, fn in function_set.items()},
+                api_target_group_arn=alb.target_group_arn("api"),
+                batch_group_name=batch.group_name,
+                batch_launch_template_id=batch.launch_template_id,
+                hosted_zone_id=dns.zone_id,
+                api_fqdn=dns.api_fqdn,
+                health_check_ids={
+                    "primary": dns.primary_health_check_id,
+                    "secondary": dns.secondary_health_check_id,
+                },
+                guardduty_detector_id=threats.detector_id,
+                guardduty_findings_bucket_name=storage.guardduty_findings.bucket_name,
+                config_bucket_name=storage.config_snapshots.bucket_name,
+                config_rule_names=compliance.rule_names,
+                compliance_topic_arn=compliance.topic_arn,
+                stream_name=stream.stream_name,
+                stream_bucket_name=storage.stream.bucket_name,
+                alarm_names=alarms.alarm_names,
+                query_names=observability.query_names,
+            ),
+        )

@@ -7,11 +7,13 @@ rules. Names follow ``{environment}-{service}-{resource-type}-{suffix}``.
 
 from __future__ import annotations
 
-from cdktf import TerraformOutput, TerraformStack
+from cdktf import TerraformStack
 from constructs import Construct
 
 from pci_infra.app.names import PciNames as P
 from pci_infra.app.settings import Settings
+from pci_infra.app.stack_kind import StackKind
+from pci_infra.blocks.node_function import FunctionHome
 from pci_infra.foundation.stack_foundation import lay_foundation
 from pci_infra.pci.buckets import PciBuckets, PciBucketsProps
 from pci_infra.pci.config_rules import PciCompliance, PciComplianceProps
@@ -20,10 +22,11 @@ from pci_infra.pci.firewall import PciFirewall, PciFirewallProps
 from pci_infra.pci.keys import PciKeys, PciKeysProps
 from pci_infra.pci.network import PciNetwork, PciNetworkProps
 from pci_infra.pci.security_events import SecurityEvents, SecurityEventsProps
-from pci_infra.pci.security_monitoring import SecurityMonitoring, SecurityMonitoringProps
+from pci_infra.pci.security_monitoring import SecurityMonitoring, SecurityMonitoringProps, trail_arn
 from pci_infra.pci.tokenization import CardProcessing, CardProcessingProps
+from pci_infra.stacks.outputs import PciDataProcessingOutputs, emit_outputs
 
-STACK_NAME = "pci-data-processing"
+STACK_NAME = StackKind.PCI_DATA_PROCESSING
 
 
 class PciDataProcessingStack(TerraformStack):
@@ -33,46 +36,28 @@ class PciDataProcessingStack(TerraformStack):
         """Compose the environment."""
         super().__init__(scope, STACK_NAME)
         namer = settings.namer
-        foundation = lay_foundation(self, STACK_NAME, settings)
-        account, where = foundation.account, foundation.where
-        tokenizer_name = namer.name(P.PROCESSOR_FUNCTION)
-        rotation_name = namer.name(P.ROTATION_FUNCTION)
-
-        def role_arn(function_name: str) -> str:
-            return f"arn:{account.partition}:iam::{account.account_id}:role/{function_name}-role"
-
+        ctx = lay_foundation(self, STACK_NAME, settings)
         keys = PciKeys(
             self,
             "keys",
-            props=PciKeysProps(
-                data_alias=namer.name(P.DATA_KEY),
-                logs_alias=namer.name(P.LOGS_KEY),
-                data_user_role_arns={
-                    "tokenizer": role_arn(tokenizer_name),
-                    "rotation": role_arn(rotation_name),
-                },
-                **where,
-            ),
+            props=PciKeysProps(data_alias=namer.name(P.DATA_KEY), logs_alias=namer.name(P.LOGS_KEY)),
         )
         trail_name = namer.name(P.TRAIL)
-        trail_arn = (
-            f"arn:{account.partition}:cloudtrail:{settings.region}:{account.account_id}:trail/{trail_name}"
-        )
         buckets = PciBuckets(
             self,
             "data",
             props=PciBucketsProps(
-                raw_bucket=namer.name(P.RAW_BUCKET),
-                processed_bucket=namer.name(P.PROCESSED_BUCKET),
-                flow_logs_bucket=namer.name(P.FLOW_LOGS_BUCKET),
-                trail_bucket=namer.name(P.TRAIL_BUCKET),
+                bucket_names={
+                    "raw": namer.name(P.RAW_BUCKET),
+                    "processed": namer.name(P.PROCESSED_BUCKET),
+                    "flow-logs": namer.name(P.FLOW_LOGS_BUCKET),
+                    "trail": namer.name(P.TRAIL_BUCKET),
+                },
                 access_logs_bucket=namer.name(P.ACCESS_LOGS_BUCKET),
-                trail_arn=trail_arn,
-                data_key_arn=keys.data.key_arn,
-                logs_key_arn=keys.logs.key_arn,
+                trail_arn=trail_arn(ctx, trail_name),
+                data_key=keys.data,
+                logs_key=keys.logs,
                 mfa_delete_device=settings.mfa_delete_device,
-                target=settings.target,
-                **where,
             ),
         )
         network = PciNetwork(
@@ -99,10 +84,15 @@ class PciDataProcessingStack(TerraformStack):
                 alert_log_group=namer.name(P.FIREWALL_ALERT_LOGS),
                 flow_log_group=namer.name(P.FIREWALL_FLOW_LOGS),
                 vpc_id=network.vpc.vpc_id,
+                availability_zones=network.availability_zones,
                 firewall_subnet_ids=network.firewall_subnet_ids,
-                workload_route_table_ids=network.vpc.private_route_table_ids,
-                availability_zones=network.vpc.availability_zones,
+                workload_subnet_cidrs=network.workload_subnet_cidrs,
+                workload_route_table_ids=network.workload_route_table_ids,
+                endpoint_subnet_cidrs=network.endpoint_subnet_cidrs,
+                endpoint_route_table_ids=network.endpoint_route_table_ids,
                 logs_key_arn=keys.logs.key_arn,
+                encryption_key_arn=keys.logs.key_arn,  # for now: a firewall key of its own may follow
+                deletion_protection=settings.deletion_protection,
                 region=settings.region,
                 target=settings.target,
             ),
@@ -111,18 +101,18 @@ class PciDataProcessingStack(TerraformStack):
             self,
             "processing",
             props=CardProcessingProps(
-                function_name=tokenizer_name,
+                function_name=namer.name(P.PROCESSOR_FUNCTION),
+                key_rotation_function_name=namer.name(P.KEY_ROTATION_FUNCTION),
                 secret_name=namer.name(P.TOKENIZATION_SECRET),
-                raw_bucket_arn=buckets.raw.bucket_arn,
-                raw_bucket_id=buckets.raw.bucket_id,
-                processed_bucket_arn=buckets.processed.bucket_arn,
-                processed_bucket_name=buckets.processed.bucket_name,
-                data_key_arn=keys.data.key_arn,
-                logs_key_arn=keys.logs.key_arn,
-                subnet_ids=network.workload_subnet_ids,
-                security_group_id=network.security_group_ids["tokenizer"],
-                partition=account.partition,
-                region=settings.region,
+                raw=buckets.raw,
+                processed=buckets.processed,
+                data_key=keys.data,
+                home=FunctionHome(
+                    kms_key_arn=keys.data.key_arn,
+                    logs_key_arn=keys.logs.key_arn,
+                    subnet_ids=network.workload_subnet_ids,
+                    security_group_ids=[network.security_group_ids["tokenizer"]],
+                ),
             ),
         )
         rotation = CredentialRotation(
@@ -130,32 +120,32 @@ class PciDataProcessingStack(TerraformStack):
             "secrets",
             props=CredentialRotationProps(
                 secret_name=settings.pci_database_secret,
-                function_name=rotation_name,
-                data_key_arn=keys.data.key_arn,
-                logs_key_arn=keys.logs.key_arn,
-                subnet_ids=network.workload_subnet_ids,
-                security_group_id=network.security_group_ids["rotation"],
-                account_id=account.account_id,
-                partition=account.partition,
-                region=settings.region,
-                target=settings.target,
+                function_name=namer.name(P.ROTATION_FUNCTION),
+                home=FunctionHome(
+                    kms_key_arn=keys.data.key_arn,
+                    logs_key_arn=keys.logs.key_arn,
+                    subnet_ids=network.workload_subnet_ids,
+                    security_group_ids=[network.security_group_ids["rotation"]],
+                ),
             ),
         )
+        # The card data key names the roles that handle card data, now that they exist.
+        keys.allow_card_data_use("keyRotation", processing.key_rotation)
+        keys.allow_card_data_use("rotation", rotation.function)
+        keys.allow_card_data_use("tokenizer", processing.tokenizer)
         monitoring = SecurityMonitoring(
             self,
             "monitoring",
             props=SecurityMonitoringProps(
                 trail_name=trail_name,
-                trail_arn=trail_arn,
                 trail_bucket=buckets.trail.bucket_id,
                 trail_log_group=namer.name(P.TRAIL_LOG_GROUP),
                 trail_role_name=namer.name(P.TRAIL_ROLE),
                 topic_name=namer.name(P.SECURITY_TOPIC),
                 alarm_prefix=namer.name(P.ALARM_PREFIX),
                 metric_namespace=namer.name(P.METRIC_NAMESPACE),
-                logs_key_arn=keys.logs.key_arn,
+                logs_key=keys.logs,
                 alert_email=settings.alert_email,
-                account_id=account.account_id,
             ),
         )
         compliance = PciCompliance(
@@ -185,35 +175,39 @@ class PciDataProcessingStack(TerraformStack):
                 topic_arn=monitoring.topic_arn,
             ),
         )
-        functions = {"tokenizer": processing.tokenizer, "rotation": rotation.function}
-        outputs = {
-            "data_key_arn": keys.data.key_arn,
-            "logs_key_arn": keys.logs.key_arn,
-            "vpc_id": network.vpc.vpc_id,
-            "bucket_names": {
-                "raw": buckets.raw.bucket_name,
-                "processed": buckets.processed.bucket_name,
-                "flow_logs": buckets.flow_logs.bucket_name,
-                "trail": buckets.trail.bucket_name,
-                "access_logs": buckets.access_logs.bucket_name,
-            },
-            "security_group_ids": network.security_group_ids,
-            "function_names": {key: fn.function_name for key, fn in functions.items()},
-            "function_log_groups": {key: fn.log_group_name for key, fn in functions.items()},
-            "firewall_log_groups": {
-                "alert": firewall.alert_log_group_name,
-                "flow": firewall.flow_log_group_name,
-            },
-            "tokenization_secret_arn": processing.secret_arn,
-            "database_secret_arn": rotation.secret_arn,
-            "trail_name": trail_name,
-            "trail_log_group_name": monitoring.trail_log_group_name,
-            "security_topic_arn": monitoring.topic_arn,
-            "alarm_names": monitoring.alarm_names,
-            "config_rule_names": compliance.rule_names,
-            "event_rule_names": events.rule_names,
+        functions = {
+            "tokenizer": processing.tokenizer,
+            "rotation": rotation.function,
+            "key_rotation": processing.key_rotation,
         }
-        if firewall.firewall_arn:
-            outputs["firewall_arn"] = firewall.firewall_arn
-        for output_name, value in outputs.items():
-            TerraformOutput(self, output_name, value=value)
+        emit_outputs(
+            self,
+            PciDataProcessingOutputs(
+                data_key_arn=keys.data.key_arn,
+                logs_key_arn=keys.logs.key_arn,
+                vpc_id=network.vpc.vpc_id,
+                bucket_names={
+                    "raw": buckets.raw.bucket_name,
+                    "processed": buckets.processed.bucket_name,
+                    "flow_logs": buckets.flow_logs.bucket_name,
+                    "trail": buckets.trail.bucket_name,
+                    "access_logs": buckets.access_logs.bucket_name,
+                },
+                security_group_ids=network.security_group_ids,
+                function_names={key: fn.function_name for key, fn in functions.items()},
+                function_log_groups={key: fn.log_group_name for key, fn in functions.items()},
+                firewall_log_groups={
+                    "alert": firewall.alert_log_group_name,
+                    "flow": firewall.flow_log_group_name,
+                },
+                tokenization_secret_arn=processing.secret_arn,
+                database_secret_arn=rotation.secret_arn,
+                trail_name=trail_name,
+                trail_log_group_name=monitoring.trail_log_group_name,
+                security_topic_arn=monitoring.topic_arn,
+                alarm_names=monitoring.alarm_names,
+                config_rule_names=compliance.rule_names,
+                event_rule_names=events.rule_names,
+                firewall_arn=firewall.firewall_arn,  # None where the target cannot host it: not emitted
+            ),
+        )

@@ -16,21 +16,23 @@ DEVICE = "arn:aws:iam::111122223333:mfa/root-account-mfa-device 123456"
 def synth_bucket(outdir: Path, **options: object) -> StackJson:
     from cdktf import TerraformStack
 
+    from pci_infra.app.settings import Target
     from pci_infra.app.synthesis import new_app
     from pci_infra.blocks.secure_bucket import SecureBucket
     from pci_infra.foundation.aws_provider import AwsProviderProps, AwsProviderWiring
+    from pci_infra.foundation.stack_context import StackContext
 
     app = new_app(outdir)
     stack = TerraformStack(app, "bucket")
     AwsProviderWiring(
         stack, "provider", props=AwsProviderProps(region="us-east-1", default_tags={"Owner": "t"})
     )
+    StackContext(stack, region="us-east-1", target=Target.AWS)
     SecureBucket(
         stack,
         "b",
         props=SecureBucketProps(
             bucket_name="options-test",
-            bucket_arn="arn:aws:s3:::options-test",
             kms_key_arn="arn:aws:kms:us-east-1:111122223333:key/k",
             lifecycle_rules=(LifecycleRule("keep", noncurrent_expiration_days=30),),
             **options,  # type: ignore[arg-type]
@@ -40,6 +42,7 @@ def synth_bucket(outdir: Path, **options: object) -> StackJson:
     return StackJson(json.loads((outdir / "stacks" / "bucket" / "cdk.tf.json").read_text()))
 
 
+@pytest.mark.pci_dss("7", "8")
 def test_mfa_delete_is_turned_on_only_with_the_root_device(synthesized: object, tmp_path: Path) -> None:
     with_device = synth_bucket(
         tmp_path / "on", mfa_delete_device=DEVICE, access_log_bucket="logs", access_log_prefix="b/"
@@ -55,6 +58,7 @@ def test_mfa_delete_is_turned_on_only_with_the_root_device(synthesized: object, 
     assert "aws_s3_bucket_logging" not in without.resource_types()
 
 
+@pytest.mark.pci_dss("8")
 @pytest.mark.parametrize("device", ["123456", "arn:aws:iam::111122223333:mfa/root 12345", "serial code"])
 def test_a_malformed_mfa_device_is_refused_without_echoing_it(device: str) -> None:
     from pci_infra.app.settings import Settings, SettingsError, Target

@@ -28,6 +28,7 @@ def test_hosted_types_have_no_gap() -> None:
     assert gap_for("aws_sqs_queue") is None
 
 
+@pytest.mark.pci_dss("7")
 def test_gapped_resources_are_left_out_of_the_emulator_synth_only(synthesized: Synthesized) -> None:
     aws_types = synthesized.aws.resource_types()
     emulator_types = synthesized.emulator.resource_types()
@@ -45,6 +46,7 @@ def test_gapped_resources_are_left_out_of_the_emulator_synth_only(synthesized: S
     assert not emulator_types & set(EMULATOR_GAPS)
 
 
+@pytest.mark.pci_dss("7")
 def test_redrive_allow_policy_admits_only_the_work_queue(synthesized: Synthesized) -> None:
     import json
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from harness.run import HarnessRun
 from pci_infra.app.settings_sources import parse_settings
+from pci_infra.app.stack_kind import StackKind
 from pci_infra.app.synthesis import synthesize
-from unit_tests.conftest import CERT_ARN
+from unit_tests.conftest import CERT_ARN, Synthesized, base_argv
 from unit_tests.synth_json import StackJson
 
 
+@pytest.mark.pci_dss("3")
 def test_s3_backend_uses_native_lockfile_and_encryption(tmp_path: Path, synthesized: object) -> None:
     # `synthesized` first: the provider bindings are imported once per session by that fixture.
     settings = parse_settings(
@@ -35,7 +40,7 @@ def test_s3_backend_uses_native_lockfile_and_encryption(tmp_path: Path, synthesi
         ],
         environ={},
     )
-    doc = StackJson.load(synthesize(settings, tmp_path), "payment-platform").doc
+    doc = StackJson.load(synthesize(settings, tmp_path), StackKind.PAYMENT_PLATFORM).doc
     s3 = doc["terraform"]["backend"]["s3"]
     assert s3["bucket"] == "acme-terraform-state"
     assert s3["key"] == "pci-payment-infra/prod/payment-platform.tfstate"
@@ -43,3 +48,12 @@ def test_s3_backend_uses_native_lockfile_and_encryption(tmp_path: Path, synthesi
     assert s3["encrypt"] is True
     assert "dynamodb_table" not in s3
     assert "local" not in doc["terraform"]["backend"]
+
+
+def test_the_harness_knows_where_each_stack_keeps_local_state(
+    tmp_path: Path, synthesized: Synthesized
+) -> None:
+    run = HarnessRun(parse_settings(base_argv("aws"), environ={}), tmp_path, synthesized.aws_outdir)
+    for kind in StackKind:
+        backend = StackJson.load(run.outdir, kind).doc["terraform"]["backend"]["local"]
+        assert Path(backend["path"]) == run.state_file(kind)

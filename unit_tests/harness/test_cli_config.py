@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from harness.cli_config import mirrored_providers, render_cli_config, write_cli_config
 
 
@@ -27,6 +29,7 @@ def test_no_mirror_falls_back_to_the_registry(tmp_path: Path) -> None:
     assert "direct {}" in text
 
 
+@pytest.mark.pci_dss("11")
 def test_written_config_lands_where_terraform_is_told_to_look(tmp_path: Path) -> None:
     path = write_cli_config(tmp_path / "deep" / "terraform.rc", make_mirror(tmp_path / "m"))
     assert path.read_text().startswith("# Providers found in")

@@ -18,8 +18,9 @@ from harness.compliance_gate import (
 )
 from harness.globs import glob_match
 from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.app.stack_kind import StackKind
 
-SCANS = ("payment-platform", "pci-data-processing", "modules")
+SCANS = (*[kind.value for kind in StackKind], "modules")
 
 UNENCRYPTED_BUCKET = """
 resource "aws_s3_bucket" "loose" {
@@ -71,6 +72,7 @@ def loose_findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, list[
     return run_checkov(workdir, "terraform")
 
 
+@pytest.mark.pci_dss("1", "3")
 def test_the_gate_fails_an_unencrypted_bucket_and_open_ingress(
     loose_findings: tuple[int, list[Finding]],
 ) -> None:
@@ -83,6 +85,7 @@ def test_the_gate_fails_an_unencrypted_bucket_and_open_ingress(
         result.raise_if_failed()
 
 
+@pytest.mark.pci_dss("7")
 def test_a_skip_entry_waives_only_its_check_and_resource(loose_findings: tuple[int, list[Finding]]) -> None:
     passed, findings = loose_findings
     waiver = Skip(
@@ -97,10 +100,15 @@ def test_a_skip_entry_waives_only_its_check_and_resource(loose_findings: tuple[i
     assert result.stale == [unrelated]  # an entry that waives nothing fails the gate too
 
 
+@pytest.mark.pci_dss("7")
 def test_unknown_until_apply_waives_only_a_value_the_plan_cannot_know() -> None:
     finding = Finding("CKV_AWS_327", "Ensure RDS Clusters are encrypted using KMS CMKs", "aws_rds_cluster.db")
     skip = Skip(
-        "CKV_AWS_327", "payment-platform", ("aws_rds_cluster.db",), "x" * 50, unknown_until_apply="kms_key_id"
+        "CKV_AWS_327",
+        StackKind.PAYMENT_PLATFORM,
+        ("aws_rds_cluster.db",),
+        "x" * 50,
+        unknown_until_apply="kms_key_id",
     )
 
     def plan(after_unknown: dict[str, bool]) -> dict[str, object]:
@@ -110,17 +118,20 @@ def test_unknown_until_apply_waives_only_a_value_the_plan_cannot_know() -> None:
             ]
         }
 
-    set_later = evaluate("payment-platform", 1, [finding], [skip], plan=plan({"kms_key_id": True}))
-    really_missing = evaluate("payment-platform", 1, [finding], [skip], plan=plan({"arn": True}))
+    set_later = evaluate(StackKind.PAYMENT_PLATFORM, 1, [finding], [skip], plan=plan({"kms_key_id": True}))
+    really_missing = evaluate(StackKind.PAYMENT_PLATFORM, 1, [finding], [skip], plan=plan({"arn": True}))
     assert set_later.ok and set_later.waived == [(finding, skip)]
     assert really_missing.failed == [finding] and really_missing.stale == [skip]
 
 
+@pytest.mark.pci_dss("7")
 def test_emulator_only_entries_do_not_apply_to_aws_plans() -> None:
     finding = Finding("CKV_AWS_2", "Ensure ALB protocol is HTTPS", "aws_lb_listener.http")
-    skip = Skip("CKV_AWS_2", "payment-platform", ("aws_lb_listener.http",), "x" * 50, target="emulator")
-    assert evaluate("payment-platform", 1, [finding], [skip], target="emulator").ok
-    assert evaluate("payment-platform", 1, [finding], [skip], target="aws").failed == [finding]
+    skip = Skip(
+        "CKV_AWS_2", StackKind.PAYMENT_PLATFORM, ("aws_lb_listener.http",), "x" * 50, target="emulator"
+    )
+    assert evaluate(StackKind.PAYMENT_PLATFORM, 1, [finding], [skip], target="emulator").ok
+    assert evaluate(StackKind.PAYMENT_PLATFORM, 1, [finding], [skip], target="aws").failed == [finding]
 
 
 def test_globs_treat_brackets_literally() -> None:

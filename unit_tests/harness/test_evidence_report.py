@@ -11,15 +11,21 @@ from harness.evidence import generate
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" time="300.0">
-<testcase classname="integration_tests.test_pci_data_processing_live" name="test_keys_rotate" time="1"/>
+<testcase classname="integration_tests.test_pci_data_processing_live" name="test_keys_rotate" time="1">
+  <properties><property name="pci_dss" value="3"/></properties>
+</testcase>
 <testcase classname="integration_tests.test_pci_data_processing_live"
           name="test_firewall_drops_everything_but_tls_to_the_allow_list" time="0">
+  <properties><property name="pci_dss" value="1"/><property name="pci_dss" value="4"/></properties>
   <skipped message="emulator gap [aws_networkfirewall_firewall]: DeleteFirewall returns HTTP 500"/>
 </testcase>
 <testcase classname="integration_tests.test_pci_data_processing_live"
           name="test_trail_validates_log_files" time="1">
+  <properties><property name="pci_dss" value="10"/></properties>
   <failure message="assert False"/>
 </testcase>
+<testcase classname="integration_tests.test_pci_data_processing_live" name="test_key_named_but_not_marked"
+          time="1"/>
 </testsuite></testsuites>
 """
 
@@ -75,6 +81,8 @@ def test_report_maps_requirements_to_resources_and_checks(tmp_path: Path) -> Non
     assert [r["type"] for r in by_number["1"]["resources"]] == ["module:vpc"]
     (skip,) = by_number["1"]["checks_skipped"]
     assert "DeleteFirewall returns HTTP 500" in skip["reason"]
+    assert by_number["4"]["checks_skipped"] == by_number["1"]["checks_skipped"]  # marked ("1", "4")
+    assert all(r["checks_passed"] == [] for n, r in by_number.items() if n != "3")  # unmarked: nowhere
     assert by_number["10"]["checks_failed"] == [
         "integration_tests.test_pci_data_processing_live::test_trail_validates_log_files"
     ]

@@ -105,6 +105,7 @@ def test_runner_does_not_retry_a_real_error_and_reports_it(tmp_path: Path) -> No
     assert (tmp_path / "calls").read_text().count("x") == 1
 
 
+@pytest.mark.pci_dss("7")
 def test_error_lines_keep_error_blocks_only() -> None:
     output = "Refreshing...\nPlan: 3 to add\nError: creating S3 Bucket\n  BucketAlreadyExists\nmore\n"
     assert error_lines(output).startswith("Error: creating S3 Bucket\n  BucketAlreadyExists")
@@ -128,6 +129,7 @@ def test_error_lines_keep_the_detail_below_the_source_excerpt() -> None:
     assert "Creation complete" not in errors and "unrelated warning" not in errors
 
 
+@pytest.mark.pci_dss("7")
 def test_throwaway_environments_get_fresh_values_for_ephemeral_secrets_only(tmp_path: Path) -> None:
     from harness.environment import throwaway_secrets
 

@@ -29,6 +29,7 @@ def test_leftovers_are_found_by_name_and_by_tag(mock_target: AwsTarget) -> None:
     assert ("logs", f"/payments/ci-{RUN}") in found
 
 
+@pytest.mark.pci_dss("3")
 def test_key_pending_deletion_counts_as_gone(mock_target: AwsTarget) -> None:
     kms = mock_target.client("kms")
     key = kms.create_key(Tags=[{"TagKey": "RunId", "TagValue": RUN}])["KeyMetadata"]
@@ -41,6 +42,7 @@ def test_sweep_refuses_an_empty_run_id(mock_target: AwsTarget) -> None:
         sweep(mock_target, "")
 
 
+@pytest.mark.pci_dss("10")
 def test_trails_tagged_secrets_and_alarms_are_swept_too(mock_target: AwsTarget) -> None:
     mock_target.client("s3").create_bucket(Bucket=f"trail-{RUN}")
     mock_target.client("cloudtrail").create_trail(Name=f"dev-pci-trail-{RUN}", S3BucketName=f"trail-{RUN}")

@@ -7,13 +7,15 @@ import os
 import signal
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harness import cli
 from harness.aws_target import AwsTarget
-from harness.environment import EphemeralEnvironment
+from harness.environment import EphemeralEnvironment, untyped_outputs
 from harness.terraform import TerraformError
+from pci_infra.app.stack_kind import StackKind
 
 FAKE_TERRAFORM = """#!/usr/bin/env bash
 echo "$1" >> "{calls}"
@@ -29,7 +31,7 @@ esac
 
 def environment(
     tmp_path: Path, mock_target: AwsTarget, apply_script: str, monkeypatch: pytest.MonkeyPatch
-) -> EphemeralEnvironment:
+) -> EphemeralEnvironment[dict[str, Any]]:
     bindir = tmp_path / "bin"
     bindir.mkdir()
     exe = bindir / "terraform"
@@ -39,11 +41,12 @@ def environment(
     stack_dir = tmp_path / "stack"
     (stack_dir / ".terraform").mkdir(parents=True)
     return EphemeralEnvironment(
-        stack_name="payment-platform",
+        stack_name=StackKind.PAYMENT_PLATFORM,
         run_id="td1234",
         stack_dir=stack_dir,
         workdir=tmp_path / "work",
         target=mock_target,
+        read_outputs=untyped_outputs,
         progress=lambda _m: None,
         environ={},
     )
@@ -100,8 +103,10 @@ def test_destroy_command_tears_down_a_kept_environment_from_its_metadata(
     env = environment(tmp_path, mock_target, "exit 0", monkeypatch)
     kept = tmp_path / "kept"
     kept.mkdir()
-    meta = {"run_id": "td1234", "stack": "pci-data-processing", "stack_dir": str(env.stack_dir)}
-    (kept / "pci-data-processing.run.json").write_text(json.dumps({**meta, "region": "us-east-1"}))
+    meta = {"run_id": "td1234", "stack": StackKind.PCI_DATA_PROCESSING, "stack_dir": str(env.stack_dir)}
+    (kept / f"{StackKind.PCI_DATA_PROCESSING}.run.json").write_text(
+        json.dumps({**meta, "region": "us-east-1"})
+    )
     assert cli.main(["destroy", "--workdir", str(kept)]) == 0
     assert calls(tmp_path) == ["state", "destroy"]
     assert "orphan sweep: 0 resources left" in capsys.readouterr().out

@@ -18,6 +18,7 @@ from harness.upgrade_check import (
     provider_override,
 )
 from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.app.stack_kind import StackKind
 
 
 def change(
@@ -60,7 +61,7 @@ def test_stateful_replacements_and_deletions_are_unsafe_the_rest_is_not() -> Non
 
 
 def test_the_table_lists_every_action_and_the_verdict() -> None:
-    table = UpgradeReport("payment-platform", classify(PLAN)).table()
+    table = UpgradeReport(StackKind.PAYMENT_PLATFORM, classify(PLAN)).table()
     assert table.splitlines()[0] == "upgrade check of payment-platform: 5 resource actions, 1 unchanged"
     assert "UNSAFE   replace  module.db.aws_rds_cluster.this" in table
     assert "loses the Aurora cluster: the payment ledger" in table
@@ -70,7 +71,7 @@ def test_the_table_lists_every_action_and_the_verdict() -> None:
 
 def test_an_allow_list_entry_accepts_exactly_what_it_names() -> None:
     allow = [Allowed("aws_cloudwatch_log_group.old", "retired debug logs, exported to S3 first")]
-    report = UpgradeReport("payment-platform", classify(PLAN, allow))
+    report = UpgradeReport(StackKind.PAYMENT_PLATFORM, classify(PLAN, allow))
     assert [a.address for a in report.unsafe] == ["module.db.aws_rds_cluster.this"]
     (allowed,) = [a for a in report.actions if a.verdict == "allowed"]
     assert "allowed: retired debug logs, exported to S3 first" in allowed.note
@@ -109,7 +110,10 @@ def test_a_provider_version_the_mirror_lacks_is_refused_before_anything_is_creat
 def test_an_unknown_ref_is_refused_with_exit_2_and_nothing_made(capsys: pytest.CaptureFixture[str]) -> None:
     before = set((PROJECT_ROOT / ".work").glob("upgrade-*"))
     assert (
-        cli.main(["upgrade-check", "--from", "no-such-ref-anywhere", "--stacks", "pci-data-processing"]) == 2
+        cli.main(
+            ["upgrade-check", "--from", "no-such-ref-anywhere", "--stacks", StackKind.PCI_DATA_PROCESSING]
+        )
+        == 2
     )
     assert "--from no-such-ref-anywhere: not a commit of this repository" in capsys.readouterr().out
     assert set((PROJECT_ROOT / ".work").glob("upgrade-*")) == before

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from pci_infra.blocks.lambda_package import LAMBDA_ROOT
 from unit_tests.synth_json import StackJson
 
@@ -19,6 +21,7 @@ def alarms(stack: StackJson) -> dict[str, dict[str, Any]]:
     }
 
 
+@pytest.mark.pci_dss("10")
 def test_alarm_thresholds(stack: StackJson) -> None:
     by_key = alarms(stack)
     expected = {
@@ -41,6 +44,7 @@ def test_alarm_thresholds(stack: StackJson) -> None:
     )
 
 
+@pytest.mark.pci_dss("10")
 def test_every_dlq_and_function_is_watched_and_every_alarm_notifies_the_topic(stack: StackJson) -> None:
     by_key = alarms(stack)
     for dlq in ("payments", "analytics", "events-delivery", "processor", "api", "transformer", "remediation"):
@@ -54,6 +58,7 @@ def test_every_dlq_and_function_is_watched_and_every_alarm_notifies_the_topic(st
             assert body["alarm_actions"] == [topic], key
 
 
+@pytest.mark.pci_dss("10")
 def test_failed_payment_alarm_watches_what_the_processor_emits(stack: StackJson) -> None:
     _, processor = stack.at("aws_lambda_function", "functions/processor/function")
     alarm = alarms(stack)["failed-payments"]

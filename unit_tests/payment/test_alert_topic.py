@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from unit_tests.synth_json import StackJson
 
 
+@pytest.mark.pci_dss("3", "7")
 def test_alert_topic_is_encrypted_and_only_eventbridge_of_this_account_publishes(stack: StackJson) -> None:
     key_id, _ = stack.at("aws_kms_key", "keys/events/key")
     _, topic = stack.at("aws_sns_topic", "monitoring/topic")

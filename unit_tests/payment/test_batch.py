@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
+
 from unit_tests.synth_json import StackJson
 
 
+@pytest.mark.pci_dss("3")
 def test_batch_instances_require_imdsv2_and_boot_from_cmk_encrypted_volumes(stack: StackJson) -> None:
     key_id, _ = stack.at("aws_kms_key", "keys/data/key")
     _, template = stack.at("aws_launch_template", "batch/template")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from unit_tests.conftest import RUN_ID, SUFFIX
 from unit_tests.synth_json import StackJson
 
@@ -34,6 +36,7 @@ def test_stream_bucket_moves_everything_to_intelligent_tiering_at_once(stack: St
     assert rules["intelligent-tiering"]["transition"] == [{"days": 0, "storage_class": "INTELLIGENT_TIERING"}]
 
 
+@pytest.mark.pci_dss("3")
 def test_transaction_log_bucket_default_encryption_is_the_data_key(stack: StackJson) -> None:
     key_id, _ = data_key(stack)
     bucket_id, bucket = stack.at("aws_s3_bucket", "storage/transaction-logs/bucket")
@@ -79,11 +82,13 @@ def test_every_bucket_policy_denies_plain_http(stack: StackJson) -> None:
         assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
+@pytest.mark.pci_dss("7")
 def test_alb_log_bucket_admits_elb_delivery_to_its_prefix_only_and_uses_sse_s3(stack: StackJson) -> None:
     _, policy = stack.at("aws_s3_bucket_policy", "storage/alb-logs/policy")
     statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
     delivery = statements["AlbAccessLogDelivery"]
-    assert delivery["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}
+    partition = "${data.aws_partition.account_partition_32ACE770.partition}"
+    assert delivery["Principal"] == {"AWS": f"arn:{partition}:iam::127311923021:root"}
     assert delivery["Action"] == ["s3:PutObject"]
     (resource,) = delivery["Resource"]
     assert resource.endswith(
@@ -93,6 +98,7 @@ def test_alb_log_bucket_admits_elb_delivery_to_its_prefix_only_and_uses_sse_s3(s
     assert sse["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "AES256"
 
 
+@pytest.mark.pci_dss("1", "3")
 def test_waf_log_bucket_uses_the_data_key_and_admits_log_delivery(stack: StackJson) -> None:
     _, sse = stack.at("aws_s3_bucket_server_side_encryption_configuration", "storage/waf-logs/encryption")
     assert sse["rule"][0]["apply_server_side_encryption_by_default"]["kms_master_key_id"] == key_arn(
@@ -109,8 +115,11 @@ def test_waf_log_bucket_uses_the_data_key_and_admits_log_delivery(stack: StackJs
     assert lifecycle["rule"][0]["expiration"] == [{"days": 365}]
 
 
-def test_findings_bucket_expires_after_90_days_and_admits_guardduty_of_this_account(stack: StackJson) -> None:
-    assert lifecycle(stack, "guardduty-findings")["expire-after-90-days"]["expiration"] == [{"days": 90}]
+@pytest.mark.pci_dss("11")
+def test_findings_bucket_keeps_90_days_hot_a_year_in_all_and_admits_guardduty(stack: StackJson) -> None:
+    rule = lifecycle(stack, "guardduty-findings")["hot-90-days-archive-to-1-year"]
+    assert rule["transition"] == [{"days": 90, "storage_class": "GLACIER_IR"}]
+    assert rule["expiration"] == [{"days": 365}]
     export = policy_sids(stack, "guardduty-findings")["GuardDutyExport"]
     assert export["Principal"] == {"Service": "guardduty.amazonaws.com"}
     assert export["Condition"]["ArnLike"]["aws:SourceArn"].endswith(":detector/*")
@@ -119,6 +128,7 @@ def test_findings_bucket_expires_after_90_days_and_admits_guardduty_of_this_acco
     assert grants["UseByGuardduty"]["Action"] == ["kms:GenerateDataKey"]
 
 
+@pytest.mark.pci_dss("11")
 def test_config_bucket_is_versioned_keeps_old_versions_a_year_and_admits_config(stack: StackJson) -> None:
     _, versioning = stack.at("aws_s3_bucket_versioning", "storage/config-snapshots/versioning")
     assert versioning["versioning_configuration"]["status"] == "Enabled"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from unit_tests.conftest import Synthesized
 from unit_tests.synth_json import StackJson
 
 
+@pytest.mark.pci_dss("3")
 def test_created_recorder_delivers_to_the_encrypted_versioned_bucket(synthesized: Synthesized) -> None:
     stack = synthesized.aws
     role_id, _ = stack.at("aws_iam_role", "compliance/recording/role")
@@ -34,6 +37,7 @@ def test_an_existing_recorder_is_adopted_and_rules_still_apply(synthesized: Synt
     assert len(stack.resources("aws_config_config_rule")) == 3
 
 
+@pytest.mark.pci_dss("3", "10")
 def test_three_managed_rules_check_encryption_and_flow_logs(stack: StackJson) -> None:
     identifiers = {
         body["source"]["source_identifier"]: body["scope"]["compliance_resource_types"]
@@ -46,6 +50,7 @@ def test_three_managed_rules_check_encryption_and_flow_logs(stack: StackJson) ->
     }
 
 
+@pytest.mark.pci_dss("11")
 def test_non_compliance_invokes_the_remediation_function(stack: StackJson) -> None:
     rule_id, rule = stack.at("aws_cloudwatch_event_rule", "queuing/config_noncompliant-rule")
     _, target = stack.at("aws_cloudwatch_event_target", "queuing/config_noncompliant-target")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from unit_tests.synth_json import StackJson
 
 
@@ -10,6 +12,7 @@ def key_arn(stack: StackJson, purpose: str) -> str:
     return stack.ref("aws_kms_key", key_id, "arn")
 
 
+@pytest.mark.pci_dss("3")
 def test_aurora_uses_its_own_key_and_is_destroyable_by_default(stack: StackJson) -> None:
     vpc_key, _ = stack.module_at("network/vpc/module")
     _, aurora = stack.module_at("database/aurora/module")

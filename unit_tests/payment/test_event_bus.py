@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from unit_tests.synth_json import StackJson
 
 
@@ -17,6 +19,7 @@ def target(stack: StackJson, route: str) -> dict[str, Any]:
     return body
 
 
+@pytest.mark.pci_dss("3")
 def test_bus_is_encrypted_with_the_events_key(stack: StackJson) -> None:
     key_id, _ = stack.at("aws_kms_key", "keys/events/key")
     _, bus = stack.at("aws_cloudwatch_event_bus", "queuing/bus")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from unit_tests.synth_json import StackJson
 
 FUNCTIONS = ("functions/processor", "functions/api", "streaming/transformer", "compliance/remediation")
@@ -19,6 +21,7 @@ def role_statements(stack: StackJson, path: str) -> dict[str, dict[str, Any]]:
     return {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
 
 
+@pytest.mark.pci_dss("3")
 def test_every_function_runs_node22_capped_traced_with_an_encrypted_dlq(stack: StackJson) -> None:
     data_key = stack.ref("aws_kms_key", stack.at("aws_kms_key", "keys/data/key")[0], "arn")
     logs_key = stack.ref("aws_kms_key", stack.at("aws_kms_key", "keys/logs/key")[0], "arn")
@@ -61,6 +64,7 @@ def test_processor_consumes_the_payments_queue_reporting_partial_failures(stack:
     assert mapping["scaling_config"]["maximum_concurrency"] <= processor["reserved_concurrent_executions"]
 
 
+@pytest.mark.pci_dss("7")
 def test_processor_reaches_the_ledger_only_through_the_proxy_as_the_database_user(stack: StackJson) -> None:
     _, processor = function(stack, "functions/processor")
     sg_id, _ = stack.at("aws_security_group", "network/processor-sg")
@@ -81,6 +85,7 @@ def test_processor_reaches_the_ledger_only_through_the_proxy_as_the_database_use
     }
 
 
+@pytest.mark.pci_dss("7")
 def test_api_is_the_albs_lambda_target_and_only_queues_payments(stack: StackJson) -> None:
     fn_id, api = function(stack, "functions/api")
     _, permission = stack.at("aws_lambda_permission", "functions/alb-invokes-api")
@@ -98,5 +103,9 @@ def test_api_is_the_albs_lambda_target_and_only_queues_payments(stack: StackJson
         "Resource": [stack.ref("aws_sqs_queue", queue_id, "arn")],
     }
     assert api["environment"]["variables"] == {
-        "PAYMENTS_QUEUE_URL": stack.ref("aws_sqs_queue", queue_id, "url")
+        "PAYMENTS_QUEUE_URL": stack.ref("aws_sqs_queue", queue_id, "url"),
+        "CURRENCY_ALLOWLIST": "EUR,GBP,USD",
     }
+    _, settings = stack.at("aws_ssm_parameter", "parameters/settings")
+    # The API enforces the same allow-list the settings parameter publishes.
+    assert json.loads(settings["value"])["currency_allowlist"] == ["EUR", "GBP", "USD"]

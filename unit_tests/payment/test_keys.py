@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from unit_tests.conftest import RUN_ID, SUFFIX
 from unit_tests.synth_json import StackJson
 
@@ -13,6 +15,7 @@ def data_key(stack: StackJson) -> tuple[str, dict[str, Any]]:
     return stack.at("aws_kms_key", "keys/data/key")
 
 
+@pytest.mark.pci_dss("3")
 def test_data_key_lets_the_autoscaling_service_role_encrypt_volumes(stack: StackJson) -> None:
     _, key = stack.at("aws_kms_key", "keys/data/key")
     statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
@@ -24,6 +27,7 @@ def test_data_key_lets_the_autoscaling_service_role_encrypt_volumes(stack: Stack
     )
 
 
+@pytest.mark.pci_dss("3")
 def test_keys_let_eventbridge_encrypt_into_queues_and_topic(stack: StackJson) -> None:
     for purpose in ("data", "events"):
         _, key = stack.at("aws_kms_key", f"keys/{purpose}/key")
@@ -33,12 +37,14 @@ def test_keys_let_eventbridge_encrypt_into_queues_and_topic(stack: StackJson) ->
         assert set(grant["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
 
 
+@pytest.mark.pci_dss("3")
 def test_data_key_rotates_and_is_destroyable_within_a_week(stack: StackJson) -> None:
     _, key = data_key(stack)
     assert key["enable_key_rotation"] is True
     assert key["deletion_window_in_days"] == 7
 
 
+@pytest.mark.pci_dss("3")
 def test_data_key_alias_follows_the_payment_convention(stack: StackJson) -> None:
     key_id, _ = data_key(stack)
     _, alias = stack.at("aws_kms_alias", "keys/data/alias")
@@ -46,6 +52,7 @@ def test_data_key_alias_follows_the_payment_convention(stack: StackJson) -> None
     assert alias["target_key_id"] == stack.ref("aws_kms_key", key_id, "key_id")
 
 
+@pytest.mark.pci_dss("3", "7")
 def test_data_key_policy_grants_use_only_through_the_data_services_of_this_account(stack: StackJson) -> None:
     _, key = data_key(stack)
     statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
@@ -61,6 +68,7 @@ def test_data_key_policy_grants_use_only_through_the_data_services_of_this_accou
     assert wildcard == [], "a statement open to every principal must carry a condition"
 
 
+@pytest.mark.pci_dss("3", "7")
 def test_logs_key_lets_only_cloudwatch_logs_of_this_account_and_region_use_it(stack: StackJson) -> None:
     _, key = stack.at("aws_kms_key", "keys/logs/key")
     statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from unit_tests.conftest import CERT_ARN, Synthesized
 
 
+@pytest.mark.pci_dss("4")
 def test_alb_is_internal_logs_access_and_serves_https_on_aws(synthesized: Synthesized) -> None:
     stack = synthesized.aws
     vpc_key, _ = stack.module_at("network/vpc/module")

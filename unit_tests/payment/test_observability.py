@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from unit_tests.conftest import Synthesized
 from unit_tests.synth_json import StackJson
 
@@ -10,6 +12,7 @@ def arn_of(stack: StackJson, rtype: str, path: str) -> str:
     return stack.ref(rtype, stack.at(rtype, path)[0], "arn")
 
 
+@pytest.mark.pci_dss("3")
 def test_traces_are_fully_sampled_and_encrypted_and_queries_saved_on_aws(synthesized: Synthesized) -> None:
     stack = synthesized.aws
     _, rule = stack.at("aws_xray_sampling_rule", "observability/payments-sampling")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from unit_tests.synth_json import StackJson
 
 
@@ -12,6 +14,7 @@ def arn_of(stack: StackJson, rtype: str, path: str) -> str:
     return stack.ref(rtype, stack.at(rtype, path)[0], "arn")
 
 
+@pytest.mark.pci_dss("3", "8")
 def test_parameters_are_secure_strings_under_the_ssm_key(stack: StackJson) -> None:
     ssm_key = arn_of(stack, "aws_kms_key", "keys/ssm/key")
     params = stack.resources("aws_ssm_parameter")
@@ -24,6 +27,7 @@ def test_parameters_are_secure_strings_under_the_ssm_key(stack: StackJson) -> No
     assert use["Condition"]["ForAnyValue:StringEquals"]["kms:ViaService"] == ["ssm.us-east-1.amazonaws.com"]
 
 
+@pytest.mark.pci_dss("3", "7")
 def test_connection_string_has_no_password_and_the_api_key_is_write_only(stack: StackJson) -> None:
     _, connection = stack.at("aws_ssm_parameter", "parameters/proxy-connection")
     assert re.fullmatch(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from unit_tests.conftest import RUN_ID, SUFFIX
 from unit_tests.synth_json import StackJson
 
@@ -13,6 +15,7 @@ def data_key(stack: StackJson) -> tuple[str, dict[str, Any]]:
     return stack.at("aws_kms_key", "keys/data/key")
 
 
+@pytest.mark.pci_dss("3")
 def test_payments_queue_and_dlq_are_encrypted_with_the_data_key(stack: StackJson) -> None:
     key_id, _ = data_key(stack)
     key_arn = stack.ref("aws_kms_key", key_id, "arn")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from unit_tests.conftest import ADOPTED_DETECTOR, Synthesized
 from unit_tests.synth_json import StackJson
 
 
+@pytest.mark.pci_dss("11")
 def test_created_detector_publishes_every_six_hours_to_the_findings_bucket(synthesized: Synthesized) -> None:
     stack = synthesized.aws
     detector_id, detector = stack.at("aws_guardduty_detector", "threat-detection/detector")
@@ -28,6 +31,7 @@ def test_an_existing_detector_is_adopted_not_created(synthesized: Synthesized) -
     assert stack.doc["output"]["guardduty_detector_id"]["value"] == ADOPTED_DETECTOR
 
 
+@pytest.mark.pci_dss("11")
 def test_high_severity_findings_go_to_the_alert_topic(stack: StackJson) -> None:
     _, rule = stack.at("aws_cloudwatch_event_rule", "queuing/guardduty_high-rule")
     _, target = stack.at("aws_cloudwatch_event_target", "queuing/guardduty_high-target")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from unit_tests.synth_json import StackJson
 
 
+@pytest.mark.pci_dss("1")
 def test_waf_protects_the_alb_with_1000_per_ip_and_logs_to_its_bucket(stack: StackJson) -> None:
     alb_key, _ = stack.module_at("compute/alb/module")
     bucket_id, _ = stack.at("aws_s3_bucket", "storage/waf-logs/bucket")

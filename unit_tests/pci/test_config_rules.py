@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from unit_tests.synth_json import StackJson
 
 
+@pytest.mark.pci_dss("3", "11")
 def test_config_rules_check_encryption_and_the_three_required_tags(pci: StackJson) -> None:
     rules = {b["source"]["source_identifier"]: b for b in pci.resources("aws_config_config_rule").values()}
     assert set(rules) == {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from unit_tests.synth_json import StackJson
 
 
@@ -11,6 +13,7 @@ def arn(stack: StackJson, rtype: str, path: str) -> str:
     return stack.ref(rtype, stack.at(rtype, path)[0], "arn")
 
 
+@pytest.mark.pci_dss("11")
 def test_critical_security_events_reach_the_security_topic(pci: StackJson) -> None:
     topic = arn(pci, "aws_sns_topic", "monitoring/topic")
     patterns = {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pci_infra.pci.security_monitoring import CIS_FILTERS
 from unit_tests.synth_json import StackJson
 
@@ -10,6 +12,7 @@ def arn(stack: StackJson, rtype: str, path: str) -> str:
     return stack.ref(rtype, stack.at(rtype, path)[0], "arn")
 
 
+@pytest.mark.pci_dss("10")
 def test_trail_feeds_cis_metric_filters_and_alarms_to_the_security_topic(pci: StackJson) -> None:
     logs_key = arn(pci, "aws_kms_key", "keys/logs/key")
     _, trail = pci.at("aws_cloudtrail", "monitoring/trail")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from unit_tests.synth_json import StackJson
 
 
@@ -16,6 +18,7 @@ def sids(policy: str) -> dict[str, dict[str, Any]]:
     return {s["Sid"]: s for s in json.loads(policy)["Statement"]}
 
 
+@pytest.mark.pci_dss("3", "7")
 def test_tokenizer_reaches_only_its_buckets_key_and_secret_under_guardrails(pci: StackJson) -> None:
     _, fn = pci.at("aws_lambda_function", "processing/tokenizer/function")
     assert fn["runtime"] == "nodejs22.x" and fn["tracing_config"] == {"mode": "Active"}
@@ -42,6 +45,7 @@ def test_tokenizer_reaches_only_its_buckets_key_and_secret_under_guardrails(pci:
     assert notification["lambda_function"][0]["events"] == ["s3:ObjectCreated:*"]
 
 
+@pytest.mark.pci_dss("3", "7")
 def test_tokenization_key_is_write_only_and_encrypted_with_the_data_key(pci: StackJson) -> None:
     _, secret = pci.at("aws_secretsmanager_secret", "processing/tokenization-key")
     assert secret["kms_key_id"] == arn(pci, "aws_kms_key", "keys/data/key")

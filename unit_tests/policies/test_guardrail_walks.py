@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from pci_infra.app.paths import MODULES_DIR
 from unit_tests.synth_json import StackJson
 
@@ -18,6 +20,7 @@ RULE_TYPES = (
 OPEN = ("0.0.0.0/0", "::/0")
 
 
+@pytest.mark.pci_dss("1")
 def test_every_security_group_rule_is_described_and_no_ingress_is_open(any_stack: StackJson) -> None:
     rules = [(rtype, body) for rtype in RULE_TYPES for body in any_stack.resources(rtype).values()]
     assert rules
@@ -31,6 +34,7 @@ def test_every_security_group_rule_is_described_and_no_ingress_is_open(any_stack
         assert "ingress" not in body, "rules are separate resources, each with a description"
 
 
+@pytest.mark.pci_dss("1")
 def test_module_security_group_rules_are_described_and_no_ingress_is_open() -> None:
     blocks = []
     for tf in MODULES.glob("*/*.tf"):

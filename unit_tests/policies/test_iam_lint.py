@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from parliament import analyze_policy_string
 
 from unit_tests.policy_documents import PolicyDocument, concretize, policy_documents
@@ -40,6 +41,7 @@ def test_every_stack_has_policy_documents_of_every_kind(any_stack: StackJson) ->
     assert {"identity", "trust", "key", "resource"} <= kinds
 
 
+@pytest.mark.pci_dss("7")
 def test_parliament_finds_nothing_in_identity_policies(any_stack: StackJson) -> None:
     findings = {
         d.path: [(f.issue, f.detail) for f in analyze_policy_string(d.text).findings]
@@ -49,11 +51,13 @@ def test_parliament_finds_nothing_in_identity_policies(any_stack: StackJson) -> 
     assert {path: f for path, f in findings.items() if f} == {}
 
 
+@pytest.mark.pci_dss("7")
 def test_own_rules_hold_for_every_document(any_stack: StackJson) -> None:
     violations = {d.path: own_rule_violations(d) for d in policy_documents(any_stack)}
     assert {path: v for path, v in violations.items() if v} == {}
 
 
+@pytest.mark.pci_dss("7")
 def test_the_rules_and_parliament_do_catch_a_bad_policy() -> None:
     bad = {
         "Version": "2012-10-17",

@@ -128,6 +128,36 @@ run "extra_tiers_get_their_own_route_tables" {
   }
 }
 
+run "s3_interface_endpoint_serves_the_vpc_and_tier_cidrs_are_output" {
+  command = plan
+
+  variables {
+    extra_subnet_tiers = {
+      firewall  = { offset = 20 }
+      endpoints = { offset = 30 }
+    }
+    interface_endpoints     = ["s3", "kms"]
+    interface_endpoint_tier = "endpoints"
+  }
+
+  assert {
+    condition     = aws_vpc_endpoint.interface["s3"].dns_options[0].private_dns_only_for_inbound_resolver_endpoint == false
+    error_message = "The S3 interface endpoint must answer the VPC's own resolvers (no gateway endpoint is needed then)."
+  }
+  assert {
+    condition     = length(aws_vpc_endpoint.gateway) == 0
+    error_message = "Got ${length(aws_vpc_endpoint.gateway)} gateway endpoints, expected none unless asked for."
+  }
+  assert {
+    condition     = output.private_subnet_cidrs == ["10.20.0.0/24", "10.20.1.0/24", "10.20.2.0/24"]
+    error_message = "Got private CIDRs ${jsonencode(output.private_subnet_cidrs)}, expected 10.20.0.0/24..10.20.2.0/24."
+  }
+  assert {
+    condition     = output.extra_subnet_cidrs["endpoints"] == ["10.20.30.0/24", "10.20.31.0/24", "10.20.32.0/24"]
+    error_message = "Got endpoint CIDRs ${jsonencode(output.extra_subnet_cidrs["endpoints"])}, expected 10.20.30.0/24..10.20.32.0/24."
+  }
+}
+
 run "rejects_a_cidr_outside_16_to_24" {
   command = plan
 
