@@ -207,7 +207,10 @@ def _deploy_and_read(call: ModuleCall, workdir: Path) -> dict[str, Any]:
         terraform.init()
         terraform.apply()
         outputs = terraform.output()["module"]
-        snap = snapshot(target, outputs["vpc_id"], with_firewall=False)
+        vpc_id = outputs.get("vpc_id")  # the wrapper configuration's own output, not a stack's
+        if not isinstance(vpc_id, str):
+            raise RuntimeError(f"the vpc module applied alone reported no vpc_id (got {vpc_id!r})")
+        snap = snapshot(target, vpc_id, with_firewall=False)
     snap["module_outputs"] = outputs
     return snap
 

@@ -68,7 +68,7 @@ class NodeFunctionProps:
         description: What the function does.
         reserved_concurrency: Concurrent executions reserved (and capped) for the function.
         home: Where it runs and which keys protect it.
-        environment: Environment variables (no secret values: secrets stay in SSM).
+        environment: Environment variables (no secret values: those stay in SSM or Secrets Manager).
         statements: What the function may do beyond logging and tracing (grants add more).
         timeout_seconds: Function timeout.
         memory_mb: Memory size.

@@ -26,7 +26,7 @@ class PaymentAlertsProps:
 
 
 class PaymentAlerts(Construct):
-    """A CMK-encrypted SNS topic for operational alerts; EventBridge rules of this account may publish.
+    """A CMK-encrypted SNS topic for operational alerts; EventBridge rules and alarms of this account publish.
 
     Attributes:
         topic_arn: ARN of the topic.
@@ -40,8 +40,8 @@ class PaymentAlerts(Construct):
             AlertTopicSpec(
                 topic_name=props.topic_name,
                 kms_key_arn=props.key.key_arn,
-                publishers=("events.amazonaws.com",),
-                publish_sid="PublishFromEventBridgeRulesOfThisAccount",
+                publishers=("events.amazonaws.com", "cloudwatch.amazonaws.com"),
+                publish_sid="PublishFromRulesAndAlarmsOfThisAccount",
                 alert_email=props.alert_email,
                 policy_id="policy",
             ),

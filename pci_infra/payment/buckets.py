@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from pci_infra.app.names import PaymentNames as N
 from pci_infra.blocks.access_log_bucket import access_log_bucket, logging_into
 from pci_infra.blocks.kms_key import KmsKey
 from pci_infra.blocks.secure_bucket import (
@@ -80,6 +81,16 @@ BUCKETS = (
     ),
 )
 """The platform's buckets, in creation order."""
+
+BUCKET_NAMES = {
+    "transaction_logs": N.TRANSACTION_LOGS_BUCKET,
+    "alb_logs": N.ALB_LOGS_BUCKET,
+    "waf_logs": N.WAF_LOGS_BUCKET,
+    "guardduty_findings": N.GUARDDUTY_BUCKET,
+    "config_snapshots": N.CONFIG_BUCKET,
+    "stream": N.STREAM_BUCKET,
+}
+"""The catalogue entry of each bucket's name."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
+from pci_infra.app.names import PaymentNames as N
 from pci_infra.app.settings import CREATE
 from pci_infra.blocks.alert_topic import AlertTopicSpec, alert_topic
 from pci_infra.blocks.config_recording import ConfigRecording, ConfigRecordingProps
@@ -35,6 +36,12 @@ MANAGED_RULES = {
 }
 """Rule key -> (managed rule identifier, resource type it evaluates)."""
 REMEDIATION_CONCURRENCY = 2
+RULE_NAMES = {
+    "volumes": N.CONFIG_RULE_VOLUMES,
+    "rds": N.CONFIG_RULE_RDS,
+    "flow_logs": N.CONFIG_RULE_FLOW_LOGS,
+}
+"""The catalogue entry of each managed rule's name."""
 
 
 @dataclass(frozen=True)

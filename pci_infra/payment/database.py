@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from constructs import Construct
 
 from pci_infra.hcl_modules.aurora import AuroraModule, AuroraModuleProps
+from pci_infra.hcl_modules.vpc import VpcModule
 
 
 @dataclass(frozen=True)
@@ -15,18 +16,14 @@ class PaymentDatabaseProps:
 
     Attributes:
         cluster_name: Cluster identifier.
-        vpc_id: VPC.
-        subnet_ids: Private subnets.
-        availability_zones: Zones, writer first.
+        vpc: The network (its private subnets and zones, writer in the first).
         kms_key_arn: Aurora CMK.
         client_security_groups: Groups allowed to connect (through the proxy), by static name.
         deletion_protection: Protect the cluster and keep a final snapshot.
     """
 
     cluster_name: str
-    vpc_id: str
-    subnet_ids: list[str]
-    availability_zones: list[str]
+    vpc: VpcModule
     kms_key_arn: str
     client_security_groups: dict[str, str] = field(default_factory=dict)
     deletion_protection: bool = False
@@ -47,9 +44,9 @@ class PaymentDatabase(Construct):
             "aurora",
             props=AuroraModuleProps(
                 name=props.cluster_name,
-                vpc_id=props.vpc_id,
-                subnet_ids=props.subnet_ids,
-                availability_zones=props.availability_zones,
+                vpc_id=props.vpc.vpc_id,
+                subnet_ids=props.vpc.private_subnet_ids,
+                availability_zones=props.vpc.availability_zones,
                 kms_key_arn=props.kms_key_arn,
                 allowed_security_groups=props.client_security_groups,
                 reader_count=2,

@@ -19,6 +19,7 @@ from cdktf_cdktf_provider_aws import (
 from constructs import Construct
 
 from pci_infra.foundation.stack_context import StackContext
+from pci_infra.hcl_modules.alb import AlbModule
 
 RECORD_TTL_SECONDS = 60
 PRIVATE_ZONE_BEHAVIOUR = "behaviour:route53_private_zone"
@@ -32,18 +33,14 @@ class PaymentDnsProps:
     Attributes:
         zone_name: Private zone name, e.g. ``payments-dev.internal``.
         vpc_id: VPC the zone serves.
-        alb_dns_name: DNS name of the internal ALB (primary).
-        alb_arn_suffix: ALB ARN suffix (alarm dimension).
-        target_group_arn_suffix: API target group ARN suffix (alarm dimension).
+        alb: The internal ALB (primary; its API target group's health decides failover).
         standby_endpoint: Host name of the standby API (secondary).
         alarm_name: Name of the primary's health alarm.
     """
 
     zone_name: str
     vpc_id: str
-    alb_dns_name: str
-    alb_arn_suffix: str
-    target_group_arn_suffix: str
+    alb: AlbModule
     standby_endpoint: str
     alarm_name: str
 
@@ -79,7 +76,10 @@ class PaymentDns(Construct):
             alarm_description="The payment API target group has no healthy target (DNS fails over)",
             namespace="AWS/ApplicationELB",
             metric_name="HealthyHostCount",
-            dimensions={"LoadBalancer": props.alb_arn_suffix, "TargetGroup": props.target_group_arn_suffix},
+            dimensions={
+                "LoadBalancer": props.alb.lb_arn_suffix,
+                "TargetGroup": props.alb.target_group_arn_suffix("api"),
+            },
             statistic="Minimum",
             period=60,
             evaluation_periods=2,
@@ -110,7 +110,7 @@ class PaymentDns(Construct):
         )
         fqdn = f"{API_RECORD}.{props.zone_name}"
         for role, target, check in (
-            ("PRIMARY", props.alb_dns_name, primary_check),
+            ("PRIMARY", props.alb.lb_dns_name, primary_check),
             ("SECONDARY", props.standby_endpoint, secondary_check),
         ):
             route53_record.Route53Record(

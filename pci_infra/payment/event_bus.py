@@ -14,6 +14,7 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
+from pci_infra.app.names import PaymentNames as N
 from pci_infra.blocks.grants import Grantable
 from pci_infra.blocks.kms_key import KmsKey
 from pci_infra.blocks.queue_with_dlq import (
@@ -29,6 +30,8 @@ SUCCEEDED = {"source": [PAYMENT_SOURCE], "detail-type": ["payment.succeeded"]}
 FAILED = {"source": [PAYMENT_SOURCE], "detail-type": ["payment.failed"]}
 MAX_EVENT_AGE_SECONDS = 3600
 MAX_RETRIES = 5
+RULE_NAMES = {"succeeded": N.RULE_SUCCEEDED, "failed": N.RULE_FAILED, "db_failover": N.RULE_DB_FAILOVER}
+"""The catalogue entry of each route's rule name."""
 
 
 def db_failover_pattern(cluster_arn: str) -> dict[str, Any]:

@@ -64,7 +64,8 @@ def _key_props(purpose: str, alias: str, ctx: StackContext) -> KmsKeyProps:
             ServiceGrant("events.amazonaws.com"),
             ServiceGrant("guardduty.amazonaws.com", actions=("kms:GenerateDataKey",)),
         ),
-        "events": (ServiceGrant("events.amazonaws.com"),),
+        # CloudWatch alarms publish to the alert topic this key encrypts, as EventBridge rules do.
+        "events": (ServiceGrant("events.amazonaws.com"), ServiceGrant("cloudwatch.amazonaws.com")),
         "logs": (cloudwatch_logs_grant(ctx),),
     }
     roles = {

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from constructs import Construct
 
+from pci_infra.blocks.secure_bucket import SecureBucket
 from pci_infra.hcl_modules.alb import AlbModule, AlbModuleProps, PathRule, TargetGroupSpec
+from pci_infra.hcl_modules.vpc import VpcModule
 
 
 @dataclass(frozen=True)
@@ -16,10 +18,8 @@ class PaymentLoadBalancerProps:
     Attributes:
         name: Load balancer name.
         api_target_group_name: Name of the payment API target group.
-        vpc_id: VPC.
-        vpc_cidr_block: VPC CIDR (admitted clients and target range).
-        subnet_ids: Private subnets.
-        access_logs_bucket: Bucket for access logs.
+        vpc: The network (private subnets; its CIDR is the only admitted client range).
+        access_logs: Bucket for access logs.
         access_logs_prefix: Prefix admitted by that bucket's policy.
         certificate_arn: HTTPS certificate (``None`` on the emulator: plain HTTP).
         deletion_protection: Protect the load balancer.
@@ -27,10 +27,8 @@ class PaymentLoadBalancerProps:
 
     name: str
     api_target_group_name: str
-    vpc_id: str
-    vpc_cidr_block: str
-    subnet_ids: list[str]
-    access_logs_bucket: str
+    vpc: VpcModule
+    access_logs: SecureBucket
     access_logs_prefix: str
     certificate_arn: str | None = None
     deletion_protection: bool = False
@@ -51,10 +49,10 @@ class PaymentLoadBalancer(Construct):
             "alb",
             props=AlbModuleProps(
                 name=props.name,
-                vpc_id=props.vpc_id,
-                vpc_cidr_block=props.vpc_cidr_block,
-                subnet_ids=props.subnet_ids,
-                access_logs_bucket=props.access_logs_bucket,
+                vpc_id=props.vpc.vpc_id,
+                vpc_cidr_block=props.vpc.vpc_cidr_block,
+                subnet_ids=props.vpc.private_subnet_ids,
+                access_logs_bucket=props.access_logs.bucket_name,
                 access_logs_prefix=props.access_logs_prefix,
                 target_groups={
                     "api": TargetGroupSpec(
@@ -62,7 +60,7 @@ class PaymentLoadBalancer(Construct):
                     )
                 },
                 path_rules={"payments": PathRule(10, ("/api/payments", "/api/payments/*"), "api")},
-                ingress_cidr_blocks=(props.vpc_cidr_block,),
+                ingress_cidr_blocks=(props.vpc.vpc_cidr_block,),
                 certificate_arn=props.certificate_arn,
                 internal=True,
                 ephemeral=not props.deletion_protection,

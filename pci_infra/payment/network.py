@@ -6,12 +6,17 @@ Also the security groups of the workloads: nothing may connect in; each may go o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cdktf_cdktf_provider_aws import security_group, vpc_security_group_egress_rule
 from constructs import Construct
 
+from pci_infra.blocks.node_function import FunctionHome
 from pci_infra.hcl_modules.vpc import FlowLogsProps, VpcModule, VpcModuleProps
 from pci_infra.policies.log_retention import FLOW_LOG_RETENTION_DAYS
+
+if TYPE_CHECKING:
+    from pci_infra.payment.keys import PaymentKeys
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,15 @@ class PaymentNetwork(Construct):
             props.batch_group_name,
             "Batch instances: no inbound; HTTPS to AWS APIs and package mirrors only",
             {"https": (443, "0.0.0.0/0")},
+        )
+
+    def function_home(self, keys: PaymentKeys) -> FunctionHome:
+        """Where the payment functions run: the private subnets, with the processor's security group."""
+        return FunctionHome(
+            kms_key_arn=keys.data.key_arn,
+            logs_key_arn=keys.logs.key_arn,
+            subnet_ids=self.vpc.private_subnet_ids,
+            security_group_ids=[self.processor_security_group_id],
         )
 
     def _workload_group(

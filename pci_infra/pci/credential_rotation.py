@@ -13,19 +13,17 @@ from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws import (
     data_aws_secretsmanager_secret,
-    lambda_permission,
-    secretsmanager_secret_rotation,
 )
 from constructs import Construct
 
 from pci_infra.blocks.node_function import FunctionHome, NodeFunction, NodeFunctionProps
+from pci_infra.blocks.secret_rotation import rotate_secret
 from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.guardrails import guardrail_denies
 from pci_infra.policies.policy_document import Statement
 
 ROTATION_DAYS = 30
 ROTATION_CONCURRENCY = 2
-ROTATION_TYPE = "aws_secretsmanager_secret_rotation"
 RDS_CA_BUNDLE = "/var/runtime/ca-cert.pem"
 """Where the Lambda Node.js runtime keeps the RDS certificate authorities; Node 20+ trusts them only
 when NODE_EXTRA_CA_CERTS names this file, and the function verifies the server (TLS, no fallback)."""
@@ -97,24 +95,11 @@ class CredentialRotation(Construct):
                 ),
             ),
         )
-        permission = lambda_permission.LambdaPermission(
+        rotate_secret(
             self,
-            "secretsmanager-invokes",
-            statement_id="AllowSecretsManagerRotation",
-            action="lambda:InvokeFunction",
-            function_name=self.function.function_name,
-            principal="secretsmanager.amazonaws.com",
-            source_arn=secret.arn,
+            secret_arn=secret.arn,
+            function=self.function,
+            every_days=ROTATION_DAYS,
+            ids=("secretsmanager-invokes", "schedule"),
         )
-        if ctx.hosts(ROTATION_TYPE):
-            secretsmanager_secret_rotation.SecretsmanagerSecretRotation(
-                self,
-                "schedule",
-                secret_id=secret.arn,
-                rotation_lambda_arn=self.function.function_arn,
-                rotation_rules=secretsmanager_secret_rotation.SecretsmanagerSecretRotationRotationRules(
-                    automatically_after_days=ROTATION_DAYS
-                ),
-                depends_on=[permission],
-            )
         self.secret_arn: str = secret.arn

@@ -47,10 +47,12 @@ from constructs import Construct
 
 from pci_infra.app.settings import Target
 from pci_infra.foundation.capabilities import hosts
+from pci_infra.pci.network import INTERFACE_ENDPOINTS
 from pci_infra.policies.log_retention import AUDIT_LOG_RETENTION_DAYS
 
-ALLOWED_SERVICES = ("s3", "kms", "secretsmanager", "logs", "sts", "ssm", "lambda", "sqs")
-"""AWS services the workloads call; their regional endpoints are the only TLS destinations allowed."""
+ALLOWED_SERVICES = INTERFACE_ENDPOINTS
+"""AWS services the workloads call, each through its interface endpoint: their regional names are
+the only TLS destinations allowed (a service with no endpoint would have no way out to allow)."""
 FIREWALL_TYPES = (
     "aws_networkfirewall_rule_group",
     "aws_networkfirewall_firewall_policy",

@@ -17,13 +17,13 @@ from cdktf_cdktf_provider_aws import (
     lambda_permission,
     s3_bucket_notification,
     secretsmanager_secret,
-    secretsmanager_secret_rotation,
     secretsmanager_secret_version,
 )
 from constructs import Construct
 
 from pci_infra.blocks.kms_key import KmsKey
 from pci_infra.blocks.node_function import FunctionHome, NodeFunction, NodeFunctionProps
+from pci_infra.blocks.secret_rotation import rotate_secret
 from pci_infra.blocks.secure_bucket import SecureBucket
 from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.guardrails import guardrail_denies
@@ -37,7 +37,7 @@ KEY_ROTATION_DAYS = 90
 Tokens carry their key version, and the key ring keeps every version, so tokens made under an
 older key still match after a rotation."""
 KEY_ROTATION_CONCURRENCY = 1
-ROTATION_TYPE = "aws_secretsmanager_secret_rotation"
+SECRET_RECOVERY_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ class CardProcessingProps:
         data_key: Data key (objects and the secret).
         home: Where both functions run (workload subnets, the tokenizer's security group) and the
             keys of their DLQs, environments and logs.
+        deletion_protection: Keep the key ring 30 days after a deletion (every token depends on
+            it); throwaway environments delete it at once.
     """
 
     function_name: str
@@ -62,6 +64,7 @@ class CardProcessingProps:
     processed: SecureBucket
     data_key: KmsKey
     home: FunctionHome
+    deletion_protection: bool = False
 
 
 class CardProcessing(Construct):
@@ -83,7 +86,7 @@ class CardProcessing(Construct):
             name=props.secret_name,
             description="HMAC key ring of card tokenization (first version from TF_VAR_tokenization_key)",
             kms_key_id=props.data_key.key_arn,
-            recovery_window_in_days=0,
+            recovery_window_in_days=SECRET_RECOVERY_DAYS if props.deletion_protection else 0,
         )
         key = TerraformVariable(
             scope,
@@ -123,7 +126,6 @@ class CardProcessing(Construct):
         self.tokenizer.add_to_role_policy(
             Statement("TokenizationKey", ("secretsmanager:GetSecretValue",), (secret.arn,))
         )
-        props.data_key.grant_encrypt_decrypt(self.tokenizer, sid="DataKeyForObjectsAndSecret")
         for deny in guardrail_denies((ctx.region,)):
             self.tokenizer.add_to_role_policy(deny)
         self.key_rotation = NodeFunction(
@@ -150,29 +152,16 @@ class CardProcessing(Construct):
                 ),
             ),
         )
-        props.data_key.grant_encrypt_decrypt(self.key_rotation, sid="DataKeyForTheSecret")
         for deny in guardrail_denies((ctx.region,)):
             self.key_rotation.add_to_role_policy(deny)
-        rotation_permission = lambda_permission.LambdaPermission(
+        rotate_secret(
             self,
-            "secretsmanager-invokes-key-rotation",
-            statement_id="AllowSecretsManagerRotation",
-            action="lambda:InvokeFunction",
-            function_name=self.key_rotation.function_name,
-            principal="secretsmanager.amazonaws.com",
-            source_arn=secret.arn,
+            secret_arn=secret.arn,
+            function=self.key_rotation,
+            every_days=KEY_ROTATION_DAYS,
+            ids=("secretsmanager-invokes-key-rotation", "key-rotation-schedule"),
+            depends_on=(value,),
         )
-        if ctx.hosts(ROTATION_TYPE):
-            secretsmanager_secret_rotation.SecretsmanagerSecretRotation(
-                self,
-                "key-rotation-schedule",
-                secret_id=secret.arn,
-                rotation_lambda_arn=self.key_rotation.function_arn,
-                rotation_rules=secretsmanager_secret_rotation.SecretsmanagerSecretRotationRotationRules(
-                    automatically_after_days=KEY_ROTATION_DAYS
-                ),
-                depends_on=[rotation_permission, value],
-            )
         permission = lambda_permission.LambdaPermission(
             self,
             "raw-bucket-invokes",

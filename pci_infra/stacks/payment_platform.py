@@ -13,17 +13,18 @@ from constructs import Construct
 from pci_infra.app.names import PaymentNames as N
 from pci_infra.app.settings import Settings
 from pci_infra.app.stack_kind import StackKind
-from pci_infra.blocks.node_function import FunctionHome
 from pci_infra.blocks.queue_with_dlq import QueueWithDlq, QueueWithDlqProps
 from pci_infra.foundation.stack_foundation import lay_foundation
 from pci_infra.hcl_modules.aurora import DATABASE_NAME, MASTER_USERNAME
 from pci_infra.payment.alarms import PaymentAlarms, PaymentAlarmsProps
 from pci_infra.payment.alert_topic import PaymentAlerts, PaymentAlertsProps
 from pci_infra.payment.batch import PaymentBatch, PaymentBatchProps
-from pci_infra.payment.buckets import PaymentStorage, PaymentStorageProps
+from pci_infra.payment.buckets import BUCKET_NAMES, PaymentStorage, PaymentStorageProps
+from pci_infra.payment.compliance import RULE_NAMES as CONFIG_RULE_NAMES
 from pci_infra.payment.compliance import Compliance, ComplianceProps
 from pci_infra.payment.database import PaymentDatabase, PaymentDatabaseProps
 from pci_infra.payment.dns import PaymentDns, PaymentDnsProps
+from pci_infra.payment.event_bus import RULE_NAMES as EVENT_RULE_NAMES
 from pci_infra.payment.event_bus import PaymentEvents, PaymentEventsProps
 from pci_infra.payment.functions import CURRENCY_ALLOWLIST, PaymentFunctions, PaymentFunctionsProps
 from pci_infra.payment.keys import KEY_NAMES, PaymentKeys, PaymentKeysProps
@@ -35,17 +36,10 @@ from pci_infra.payment.threat_detection import ThreatDetection, ThreatDetectionP
 from pci_infra.payment.transaction_stream import TransactionStream, TransactionStreamProps
 from pci_infra.payment.web_acl import PaymentFirewall, PaymentFirewallProps
 from pci_infra.policies.event_patterns import high_severity_pattern, noncompliance_pattern
-from pci_infra.stacks.outputs import PaymentPlatformOutputs, emit_outputs
+from pci_infra.stacks.outputs import emit_outputs
+from pci_infra.stacks.payment_platform_outputs import payment_platform_outputs
 
 STACK_NAME = StackKind.PAYMENT_PLATFORM
-BUCKET_NAMES = {
-    "transaction_logs": N.TRANSACTION_LOGS_BUCKET,
-    "alb_logs": N.ALB_LOGS_BUCKET,
-    "waf_logs": N.WAF_LOGS_BUCKET,
-    "guardduty_findings": N.GUARDDUTY_BUCKET,
-    "config_snapshots": N.CONFIG_BUCKET,
-    "stream": N.STREAM_BUCKET,
-}
 
 
 class PaymentPlatformStack(TerraformStack):
@@ -57,10 +51,10 @@ class PaymentPlatformStack(TerraformStack):
         name = settings.namer.name
         lay_foundation(self, STACK_NAME, settings)
 
-        keys = PaymentKeys(
+        keys = self.keys = PaymentKeys(
             self, "keys", props=PaymentKeysProps(aliases={k: name(spec) for k, spec in KEY_NAMES.items()})
         )
-        storage = PaymentStorage(
+        storage = self.storage = PaymentStorage(
             self,
             "storage",
             props=PaymentStorageProps(
@@ -69,7 +63,7 @@ class PaymentPlatformStack(TerraformStack):
                 data_key=keys.data,
             ),
         )
-        network = PaymentNetwork(
+        network = self.network = PaymentNetwork(
             self,
             "network",
             props=PaymentNetworkProps(
@@ -80,42 +74,33 @@ class PaymentPlatformStack(TerraformStack):
             ),
         )
         vpc = network.vpc
-        home = FunctionHome(
-            kms_key_arn=keys.data.key_arn,
-            logs_key_arn=keys.logs.key_arn,
-            subnet_ids=vpc.private_subnet_ids,
-            security_group_ids=[network.processor_security_group_id],
-        )
-        database = PaymentDatabase(
+        home = network.function_home(keys)
+        database = self.database = PaymentDatabase(
             self,
             "database",
             props=PaymentDatabaseProps(
                 cluster_name=name(N.AURORA_CLUSTER),
-                vpc_id=vpc.vpc_id,
-                subnet_ids=vpc.private_subnet_ids,
-                availability_zones=vpc.availability_zones,
+                vpc=vpc,
                 kms_key_arn=keys.aurora.key_arn,
                 client_security_groups={"payment-functions": network.processor_security_group_id},
                 deletion_protection=settings.deletion_protection,
             ),
         )
-        load_balancer = PaymentLoadBalancer(
+        load_balancer = self.load_balancer = PaymentLoadBalancer(
             self,
             "compute",
             props=PaymentLoadBalancerProps(
                 name=name(N.ALB),
                 api_target_group_name=name(N.API_TARGET_GROUP),
-                vpc_id=vpc.vpc_id,
-                vpc_cidr_block=vpc.vpc_cidr_block,
-                subnet_ids=vpc.private_subnet_ids,
-                access_logs_bucket=storage.alb_logs.bucket_name,
+                vpc=vpc,
+                access_logs=storage.alb_logs,
                 access_logs_prefix=storage.alb_log_prefix,
                 certificate_arn=settings.api_certificate_arn,
                 deletion_protection=settings.deletion_protection,
             ),
         )
         alb = load_balancer.alb
-        firewall = PaymentFirewall(
+        self.firewall = PaymentFirewall(
             self,
             "security",
             props=PaymentFirewallProps(
@@ -125,7 +110,7 @@ class PaymentPlatformStack(TerraformStack):
                 geo_block_countries=settings.geo_block_countries,
             ),
         )
-        payments = QueueWithDlq(
+        payments = self.payments = QueueWithDlq(
             self,
             "payments-queue",
             props=QueueWithDlqProps(
@@ -134,14 +119,14 @@ class PaymentPlatformStack(TerraformStack):
                 kms_key_arn=keys.data.key_arn,
             ),
         )
-        alerts = PaymentAlerts(
+        alerts = self.alerts = PaymentAlerts(
             self,
             "monitoring",
             props=PaymentAlertsProps(
                 topic_name=name(N.ALERTS_TOPIC), key=keys.events, alert_email=settings.alert_email
             ),
         )
-        events = PaymentEvents(
+        events = self.events = PaymentEvents(
             self,
             "queuing",
             props=PaymentEventsProps(
@@ -151,16 +136,12 @@ class PaymentPlatformStack(TerraformStack):
                 analytics_queue_name=name(N.ANALYTICS_QUEUE),
                 analytics_dlq_name=name(N.ANALYTICS_DLQ),
                 delivery_dlq_name=name(N.EVENTS_DELIVERY_DLQ),
-                rule_names={
-                    "succeeded": name(N.RULE_SUCCEEDED),
-                    "failed": name(N.RULE_FAILED),
-                    "db_failover": name(N.RULE_DB_FAILOVER),
-                },
+                rule_names={k: name(spec) for k, spec in EVENT_RULE_NAMES.items()},
                 alerts_topic_arn=alerts.topic_arn,
                 cluster_arn=database.aurora.cluster_arn,
             ),
         )
-        parameters = PaymentParameters(
+        parameters = self.parameters = PaymentParameters(
             self,
             "parameters",
             props=PaymentParametersProps(
@@ -190,7 +171,7 @@ class PaymentPlatformStack(TerraformStack):
                 keys=keys,
             ),
         )
-        batch = PaymentBatch(
+        batch = self.batch = PaymentBatch(
             self,
             "batch",
             props=PaymentBatchProps(
@@ -204,20 +185,18 @@ class PaymentPlatformStack(TerraformStack):
             ),
         )
         zone_name = f"{name(N.HOSTED_ZONE)}.internal"
-        dns = PaymentDns(
+        self.dns = PaymentDns(
             self,
             "dns",
             props=PaymentDnsProps(
                 zone_name=zone_name,
                 vpc_id=vpc.vpc_id,
-                alb_dns_name=alb.lb_dns_name,
-                alb_arn_suffix=alb.lb_arn_suffix,
-                target_group_arn_suffix=alb.target_group_arn_suffix("api"),
+                alb=alb,
                 standby_endpoint=settings.standby_endpoint or f"standby.{zone_name}",
                 alarm_name=f"{name(N.ALARM_PREFIX)}-api-unhealthy",
             ),
         )
-        threats = ThreatDetection(
+        self.threats = ThreatDetection(
             self,
             "threat-detection",
             props=ThreatDetectionProps(
@@ -233,7 +212,7 @@ class PaymentPlatformStack(TerraformStack):
             high_severity_pattern(),
             alerts.topic_arn,
         )
-        compliance = Compliance(
+        compliance = self.compliance = Compliance(
             self,
             "compliance",
             props=ComplianceProps(
@@ -242,11 +221,7 @@ class PaymentPlatformStack(TerraformStack):
                 role_name=name(N.CONFIG_ROLE),
                 bucket=storage.config_snapshots,
                 topic_name=name(N.COMPLIANCE_TOPIC),
-                rule_names={
-                    "volumes": name(N.CONFIG_RULE_VOLUMES),
-                    "rds": name(N.CONFIG_RULE_RDS),
-                    "flow_logs": name(N.CONFIG_RULE_FLOW_LOGS),
-                },
+                rule_names={k: name(spec) for k, spec in CONFIG_RULE_NAMES.items()},
                 remediation_name=name(N.REMEDIATION_FUNCTION),
                 flow_logs_role_name=name(N.REMEDIATION_FLOW_LOGS_ROLE),
                 flow_log_group_name=name(N.REMEDIATION_FLOW_LOG_GROUP),
@@ -265,7 +240,7 @@ class PaymentPlatformStack(TerraformStack):
         )
         compliance.allow_invocation_by_rule(noncompliant_rule)
         events.seal()
-        stream = TransactionStream(
+        stream = self.stream = TransactionStream(
             self,
             "streaming",
             props=TransactionStreamProps(
@@ -277,13 +252,13 @@ class PaymentPlatformStack(TerraformStack):
                 home=home,
             ),
         )
-        function_set = {
+        function_set = self.function_set = {
             "processor": functions.processor,
             "api": functions.api,
             "transformer": stream.transformer,
             "remediation": compliance.remediation,
         }
-        alarms = PaymentAlarms(
+        self.alarms = PaymentAlarms(
             self,
             "alarms",
             props=PaymentAlarmsProps(
@@ -302,7 +277,7 @@ class PaymentPlatformStack(TerraformStack):
                 proxy_name=database.aurora.proxy_name,
             ),
         )
-        observability = Observability(
+        self.observability = Observability(
             self,
             "observability",
             props=ObservabilityProps(
@@ -313,57 +288,4 @@ class PaymentPlatformStack(TerraformStack):
                 traces_key_arn=keys.data.key_arn,
             ),
         )
-
-        emit_outputs(
-            self,
-            PaymentPlatformOutputs(
-                data_key_arn=keys.data.key_arn,
-                aurora_key_arn=keys.aurora.key_arn,
-                logs_key_arn=keys.logs.key_arn,
-                transaction_logs_bucket_name=storage.transaction_logs.bucket_name,
-                alb_logs_bucket_name=storage.alb_logs.bucket_name,
-                waf_logs_bucket_name=storage.waf_logs.bucket_name,
-                payments_queue_url=payments.queue_url,
-                payments_dlq_url=payments.dlq_url,
-                vpc_id=vpc.vpc_id,
-                flow_log_group_name=vpc.flow_log_group_name,
-                aurora_cluster_identifier=database.aurora.cluster_identifier,
-                aurora_proxy_name=database.aurora.proxy_name,
-                alb_arn=alb.lb_arn,
-                web_acl_arn=firewall.web_acl_arn,
-                events_key_arn=keys.events.key_arn,
-                event_bus_name=events.bus_name,
-                analytics_queue_url=events.analytics.queue_url,
-                analytics_dlq_url=events.analytics.dlq_url,
-                events_delivery_dlq_arn=events.delivery_dlq_arn,
-                alerts_topic_arn=alerts.topic_arn,
-                event_rule_names=events.rule_names,
-                aurora_cluster_arn=database.aurora.cluster_arn,
-                ssm_key_arn=keys.ssm.key_arn,
-                parameter_names={
-                    "connection": parameters.connection_name,
-                    "api_key": parameters.api_key_name,
-                    "settings": parameters.settings_name,
-                },
-                function_names={key: fn.function_name for key, fn in function_set.items()},
-                function_dlq_arns={key: fn.dlq_arn for key, fn in function_set.items()},
-                api_target_group_arn=alb.target_group_arn("api"),
-                batch_group_name=batch.group_name,
-                batch_launch_template_id=batch.launch_template_id,
-                hosted_zone_id=dns.zone_id,
-                api_fqdn=dns.api_fqdn,
-                health_check_ids={
-                    "primary": dns.primary_health_check_id,
-                    "secondary": dns.secondary_health_check_id,
-                },
-                guardduty_detector_id=threats.detector_id,
-                guardduty_findings_bucket_name=storage.guardduty_findings.bucket_name,
-                config_bucket_name=storage.config_snapshots.bucket_name,
-                config_rule_names=compliance.rule_names,
-                compliance_topic_arn=compliance.topic_arn,
-                stream_name=stream.stream_name,
-                stream_bucket_name=storage.stream.bucket_name,
-                alarm_names=alarms.alarm_names,
-                query_names=observability.query_names,
-            ),
-        )
+        emit_outputs(self, payment_platform_outputs(self))

@@ -1,4 +1,4 @@
-"""The PCI-DSS secure data processing environment (brief: pci-data-processing.md).
+"""The PCI-DSS secure data processing environment.
 
 Composes concern-level constructs only: keys, buckets, a private-only network behind AWS Network
 Firewall, card tokenization, credential rotation, security monitoring, security events and Config
@@ -104,6 +104,7 @@ class PciDataProcessingStack(TerraformStack):
                 function_name=namer.name(P.PROCESSOR_FUNCTION),
                 key_rotation_function_name=namer.name(P.KEY_ROTATION_FUNCTION),
                 secret_name=namer.name(P.TOKENIZATION_SECRET),
+                deletion_protection=settings.deletion_protection,
                 raw=buckets.raw,
                 processed=buckets.processed,
                 data_key=keys.data,
