@@ -71,6 +71,7 @@ def pytest_terminal_summary(
     skipped: Counter[str] = Counter()
     tolerated: list[str] = []
     gates: list[str] = []
+    pan_scans: list[str] = []
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):
             if "live" not in getattr(report, "keywords", {}):
@@ -78,8 +79,10 @@ def pytest_terminal_summary(
             properties = getattr(report, "user_properties", [])
             tolerated += [value for key, value in properties if key == "emulator_drift"]
             gates += [value for key, value in properties if key == "checkov" and report.when == "call"]
+            pan_scans += [value for key, value in properties if key == "pan_scan" and report.when == "call"]
             if report.when == "call" and outcome in ("passed", "failed"):
                 ran[outcome] += 1
+                ran["behaviour" if "behaviour" in report.keywords else "readback"] += 1
             elif report.skipped:
                 reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
                 skipped[reason.removeprefix("Skipped: ")] += 1
@@ -88,12 +91,15 @@ def pytest_terminal_summary(
     target = config.getoption("--target")
     terminalreporter.section(f"live checks on {target}")
     terminalreporter.write_line(
-        f"{sum(ran.values())} ran live ({ran['passed']} passed, {ran['failed']} failed); "
+        f"{ran['passed'] + ran['failed']} ran live ({ran['passed']} passed, {ran['failed']} failed): "
+        f"{ran['behaviour']} observed behaviour, {ran['readback']} read configuration back; "
         f"{sum(skipped.values())} skipped"
     )
     for reason, count in sorted(skipped.items()):
         terminalreporter.write_line(f"  skipped x{count}: {reason}")
     for line in sorted(gates):
         terminalreporter.write_line(f"  checkov gate before apply: {line}")
+    for line in sorted(pan_scans):
+        terminalreporter.write_line(f"  {line}")
     for line in tolerated:
         terminalreporter.write_line(f"  tolerated emulator drift: {line}")

@@ -58,6 +58,7 @@ def test_queues_encrypt_with_the_data_key(payment_platform: PaymentPlatformEnvir
         assert queue_kms_key(payment_platform.target, url) == outputs.data_key_arn, url
 
 
+@pytest.mark.behaviour
 def test_message_received_three_times_without_delete_lands_in_the_dlq(
     payment_platform: PaymentPlatformEnvironment,
 ) -> None:
@@ -176,6 +177,7 @@ def test_waf_protects_the_alb_and_logs_blocked_requests(payment_platform: Paymen
     assert logging["LogDestinationConfigs"] == [f"arn:aws:s3:::{outputs.waf_logs_bucket_name}"]
 
 
+@pytest.mark.behaviour
 def test_payment_succeeded_event_reaches_the_analytics_queue(
     payment_platform: PaymentPlatformEnvironment,
 ) -> None:
@@ -232,6 +234,7 @@ def test_database_failover_event_routes_to_the_alert_topic(
 
 
 @pytest.mark.pci_dss("3", "8")
+@pytest.mark.behaviour
 def test_parameters_decrypt_with_the_ssm_key_and_hold_no_password(
     payment_platform: PaymentPlatformEnvironment,
 ) -> None:
@@ -297,6 +300,7 @@ def test_processor_is_triggered_by_the_payments_queue_with_partial_failures(
 
 
 @pytest.mark.emulator_gap("behaviour:lambda_invoke")
+@pytest.mark.behaviour
 def test_payment_api_queues_a_posted_payment(payment_platform: PaymentPlatformEnvironment) -> None:
     outputs = payment_platform.outputs
     payment_id = f"pay-{uuid.uuid4().hex[:12]}"
@@ -454,6 +458,7 @@ def test_non_compliance_reaches_the_remediation_function(
 
 
 @pytest.mark.pci_dss("10")
+@pytest.mark.behaviour
 def test_remediation_code_enables_flow_logs_on_a_vpc_without_them(
     payment_platform: PaymentPlatformEnvironment,
 ) -> None:
@@ -499,6 +504,7 @@ def test_remediation_code_enables_flow_logs_on_a_vpc_without_them(
 
 
 @pytest.mark.pci_dss("3")
+@pytest.mark.behaviour
 def test_firehose_delivers_gzip_encrypted_through_the_transformer_without_raw_backup(
     payment_platform: PaymentPlatformEnvironment,
 ) -> None:
@@ -526,6 +532,7 @@ def test_firehose_delivers_gzip_encrypted_through_the_transformer_without_raw_ba
 
 @pytest.mark.pci_dss("3")
 @pytest.mark.emulator_gap("behaviour:firehose_processing")
+@pytest.mark.behaviour
 def test_firehose_output_is_gzipped_and_card_numbers_are_masked(
     payment_platform: PaymentPlatformEnvironment,
 ) -> None:
@@ -613,6 +620,7 @@ def test_alarms_watch_the_thresholds_and_notify_the_alert_topic(
 
 
 @pytest.mark.pci_dss("11")
+@pytest.mark.behaviour
 def test_a_second_plan_changes_nothing(
     payment_platform: PaymentPlatformEnvironment, request: pytest.FixtureRequest
 ) -> None:
@@ -621,11 +629,15 @@ def test_a_second_plan_changes_nothing(
     assert unexplained_changes(payment_platform, request) == []
 
 
+@pytest.mark.behaviour
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(
-    payment_platform: PaymentPlatformEnvironment,
+    payment_platform: PaymentPlatformEnvironment, record_property: Callable[[str, object], None]
 ) -> None:
     if skip_requested("teardown", payment_platform.environ):
         pytest.skip("SKIP_teardown is set: the environment is kept for inspection")
     # WHEN the environment is destroyed THEN nothing tagged or named with the run id remains
     assert payment_platform.teardown() == []
     assert payment_platform.torn_down
+    scan = getattr(payment_platform, "pan_scan", None)  # PAN discovery scan, run right before the destroy
+    if scan is not None:
+        record_property("pan_scan", scan.summary(payment_platform.stack_name))

@@ -128,6 +128,7 @@ def test_buckets_encrypt_with_our_keys_keep_versions_and_log_access(
 
 
 @pytest.mark.pci_dss("3")
+@pytest.mark.behaviour
 def test_an_upload_without_our_key_is_refused(pci_environment: PciEnvironment) -> None:
     # On the emulator any matching Deny refuses (capability list: behaviour:s3_policy_conditions), so
     # this proves the policy is attached and enforced; which uploads pass is proven in unit tests.
@@ -215,6 +216,7 @@ def test_tokenizer_runs_in_the_workload_subnets_with_its_group(pci_environment: 
 
 
 @pytest.mark.pci_dss("8")
+@pytest.mark.behaviour
 def test_rotation_code_stages_a_new_password_on_the_existing_secret(
     pci_environment: PciEnvironment, database_secret: str
 ) -> None:
@@ -281,6 +283,7 @@ def test_every_tagged_resource_carries_the_three_required_tags(pci_environment: 
 
 
 @pytest.mark.pci_dss("11")
+@pytest.mark.behaviour
 def test_a_second_plan_changes_nothing(
     pci_environment: PciEnvironment, request: pytest.FixtureRequest
 ) -> None:
@@ -289,10 +292,14 @@ def test_a_second_plan_changes_nothing(
     assert unexplained_changes(pci_environment, request) == []
 
 
+@pytest.mark.behaviour
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(
-    pci_environment: PciEnvironment,
+    pci_environment: PciEnvironment, record_property: Callable[[str, object], None]
 ) -> None:
     if skip_requested("teardown", pci_environment.environ):
         pytest.skip("SKIP_teardown is set: the environment is kept for inspection")
     assert pci_environment.teardown() == []
     assert pci_environment.torn_down
+    scan = getattr(pci_environment, "pan_scan", None)  # PAN discovery scan, run right before the destroy
+    if scan is not None:
+        record_property("pan_scan", scan.summary(pci_environment.stack_name))

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cdktf_cdktf_provider_aws import security_group, vpc_security_group_egress_rule
 from constructs import Construct
 
 from pci_infra.blocks.node_function import FunctionHome
+from pci_infra.blocks.workload_security_group import Egress, workload_security_group
 from pci_infra.hcl_modules.vpc import FlowLogsProps, VpcModule, VpcModuleProps
 from pci_infra.policies.log_retention import FLOW_LOG_RETENTION_DAYS
 
@@ -94,18 +94,7 @@ class PaymentNetwork(Construct):
         self, key: str, name: str, description: str, egress: dict[str, tuple[int, str]]
     ) -> str:
         """A security group without inbound rules and with only the given TCP egress (port, CIDR)."""
-        group = security_group.SecurityGroup(
-            self, f"{key}-sg", name=name, description=description, vpc_id=self.vpc.vpc_id, tags={"Name": name}
+        rules = {rule: Egress(port, cidr, f"{rule}: tcp/{port}") for rule, (port, cidr) in egress.items()}
+        return workload_security_group(
+            self, key, name=name, description=description, vpc_id=self.vpc.vpc_id, egress=rules
         )
-        for rule_key, (port, cidr) in egress.items():
-            vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
-                self,
-                f"{key}-egress-{rule_key}",
-                security_group_id=group.id,
-                description=f"{rule_key}: tcp/{port}",
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                cidr_ipv4=cidr,
-            )
-        return str(group.id)

@@ -45,8 +45,7 @@ from cdktf_cdktf_provider_aws import (
 )
 from constructs import Construct
 
-from pci_infra.app.settings import Target
-from pci_infra.foundation.capabilities import hosts
+from pci_infra.foundation.stack_context import StackContext
 from pci_infra.pci.network import INTERFACE_ENDPOINTS
 from pci_infra.policies.log_retention import AUDIT_LOG_RETENTION_DAYS
 
@@ -93,8 +92,6 @@ class PciFirewallProps:
         logs_key_arn: CMK of the log groups.
         encryption_key_arn: CMK encrypting the rule group, the policy and the firewall.
         deletion_protection: Protect the firewall from deletion and its policy and subnets from change.
-        region: Region.
-        target: Deployment target.
         az_count: Number of zones.
     """
 
@@ -113,8 +110,6 @@ class PciFirewallProps:
     logs_key_arn: str
     encryption_key_arn: str
     deletion_protection: bool
-    region: str
-    target: Target
     az_count: int = 3
 
 
@@ -131,6 +126,7 @@ class PciFirewall(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: PciFirewallProps) -> None:
         """Create the log groups always, the firewall where hosted."""
         super().__init__(scope, construct_id)
+        ctx = StackContext.of(self)
         groups = {
             kind: cloudwatch_log_group.CloudwatchLogGroup(
                 self,
@@ -145,7 +141,7 @@ class PciFirewall(Construct):
         self.flow_log_group_name: str = groups["flow"].name
         self.firewall_arn: str | None = None
         self.rule_group_arn: str | None = None
-        if not all(hosts(props.target, t) for t in FIREWALL_TYPES):
+        if not all(ctx.hosts(t) for t in FIREWALL_TYPES):
             return
         rules = nf_rules.NetworkfirewallRuleGroup(
             self,
@@ -165,7 +161,7 @@ class PciFirewall(Construct):
                     rules_source_list=nf_rules.NetworkfirewallRuleGroupRuleGroupRulesSourceRulesSourceListStruct(
                         generated_rules_type="ALLOWLIST",
                         target_types=["TLS_SNI"],
-                        targets=allowed_domains(props.region),
+                        targets=allowed_domains(ctx.region),
                     )
                 ),
             ),

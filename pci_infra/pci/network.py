@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf_cdktf_provider_aws import security_group, vpc_security_group_egress_rule
 from constructs import Construct
 
+from pci_infra.blocks.workload_security_group import Egress, workload_security_group
 from pci_infra.hcl_modules.vpc import FlowLogsProps, VpcModule, VpcModuleProps
 
 INTERFACE_ENDPOINTS = ("s3", "kms", "secretsmanager", "logs", "sts", "ssm")
@@ -99,26 +99,14 @@ class PciNetwork(Construct):
         self.endpoint_route_table_ids: list[str] = self.vpc.tier_route_table_ids(ENDPOINT_TIER)
         self.security_group_ids: dict[str, str] = {}
         for key, name in props.workload_groups.items():
-            group = security_group.SecurityGroup(
+            egress = {"https": Egress(443, "0.0.0.0/0", "HTTPS: VPC endpoints, and the firewall allow-list")}
+            if key in props.database_clients:
+                egress["postgres"] = Egress(5432, self.vpc.vpc_cidr_block, "PostgreSQL inside the VPC")
+            self.security_group_ids[key] = workload_security_group(
                 self,
-                f"{key}-sg",
+                key,
                 name=name,
                 description=f"PCI {key}: no inbound; HTTPS out through endpoints and the firewall",
                 vpc_id=self.vpc.vpc_id,
-                tags={"Name": name},
+                egress=egress,
             )
-            egress = {"https": (443, "0.0.0.0/0", "HTTPS: VPC endpoints, and the firewall allow-list")}
-            if key in props.database_clients:
-                egress["postgres"] = (5432, self.vpc.vpc_cidr_block, "PostgreSQL inside the VPC")
-            for rule, (port, cidr, description) in egress.items():
-                vpc_security_group_egress_rule.VpcSecurityGroupEgressRule(
-                    self,
-                    f"{key}-egress-{rule}",
-                    security_group_id=group.id,
-                    description=description,
-                    ip_protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    cidr_ipv4=cidr,
-                )
-            self.security_group_ids[key] = str(group.id)

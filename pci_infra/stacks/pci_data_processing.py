@@ -93,8 +93,6 @@ class PciDataProcessingStack(TerraformStack):
                 logs_key_arn=keys.logs.key_arn,
                 encryption_key_arn=keys.logs.key_arn,  # for now: a firewall key of its own may follow
                 deletion_protection=settings.deletion_protection,
-                region=settings.region,
-                target=settings.target,
             ),
         )
         processing = CardProcessing(
