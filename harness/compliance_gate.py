@@ -4,8 +4,10 @@ Zero failed checks pass the gate, except findings a skip entry waives. Each entr
 the scan (a stack or ``modules``), the resource (a glob over checkov's resource address) and a reason
 an auditor would accept. An entry may also be limited to plans against the emulator, or say that the
 checked attribute is set but known only after apply: the gate then confirms that in the plan itself,
-so a waiver for "unknown until apply" cannot hide an attribute that is really missing. Entries that
-waive nothing are reported as stale, so the file only ever lists live exceptions.
+so a waiver for "unknown until apply" cannot hide an attribute that is really missing; or that it
+holds only for throwaway runs: the gate then confirms in the plan that the resource carries the
+``RunId`` tag every throwaway run's resources carry, so a long-lived environment's plan gets no such
+waiver. Entries that waive nothing are reported as stale, so the file only ever lists live exceptions.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ CHECKOV_BIN_VAR = "CHECKOV_BIN"
 _CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
 MIN_REASON_LENGTH = 40
 TARGETS = ("any", "emulator", "aws")
+RUN_TAG = "RunId"
+"""The tag that marks a throwaway run's resources (``Settings.tags``); long-lived environments have none."""
+_RUN_ID = re.compile(r"^[a-z0-9]{6}$")
+_KEYS = frozenset({"check", "scan", "resource", "reason", "target", "unknown_until_apply", "throwaway_only"})
 
 
 class ComplianceGateError(RuntimeError):
@@ -49,6 +55,8 @@ class Skip:
         reason: Why the finding is accepted, for an auditor.
         target: ``any``, or only plans against ``emulator`` / ``aws``.
         unknown_until_apply: Attribute the check reads that the plan sets but cannot know yet.
+        throwaway_only: Waives only resources the plan tags with a run id (``RunId``): a throwaway
+            run's, never a long-lived environment's.
     """
 
     check: str
@@ -57,6 +65,7 @@ class Skip:
     reason: str
     target: str = "any"
     unknown_until_apply: str | None = None
+    throwaway_only: bool = False
 
     def label(self) -> str:
         """How a report names this entry."""
@@ -130,7 +139,7 @@ def load_skips(path: Path = SKIP_FILE, scans: Sequence[str] = ()) -> list[Skip]:
     skips: list[Skip] = []
     for number, entry in enumerate(entries, start=1):
         where = f"{path.name} entry {number}"
-        unknown = set(entry) - {"check", "scan", "resource", "reason", "target", "unknown_until_apply"}
+        unknown = set(entry) - _KEYS
         if unknown:
             problems.append(f"{where}: unknown keys {sorted(unknown)}")
             continue
@@ -146,6 +155,10 @@ def load_skips(path: Path = SKIP_FILE, scans: Sequence[str] = ()) -> list[Skip]:
             problems.append(f"{where}: scan {skip.scan!r} is none of {sorted(scans)}")
         if skip.target not in TARGETS:
             problems.append(f"{where}: target {skip.target!r} is none of {TARGETS}")
+        if not isinstance(skip.throwaway_only, bool):
+            problems.append(f"{where}: throwaway_only must be true or false")
+        elif skip.throwaway_only and skip.scan == "modules":
+            problems.append(f"{where}: throwaway_only needs a plan: it cannot apply to the modules scan")
         if len(skip.reason.strip()) < MIN_REASON_LENGTH:
             problems.append(
                 f"{where}: reason must explain the exception (at least {MIN_REASON_LENGTH} chars)"
@@ -226,6 +239,17 @@ def unknown_attributes(plan: Mapping[str, Any]) -> dict[str, set[str]]:
     return unknown
 
 
+def throwaway_resources(plan: Mapping[str, Any]) -> set[str]:
+    """Addresses of the resources the plan tags with a run id (``RunId`` in ``tags_all``)."""
+    tagged: set[str] = set()
+    for change in plan.get("resource_changes", []):
+        after = change.get("change", {}).get("after") or {}
+        tags = after.get("tags_all") or after.get("tags") or {}
+        if isinstance(tags, dict) and _RUN_ID.match(str(tags.get(RUN_TAG, ""))):
+            tagged.add(change["address"])
+    return tagged
+
+
 def evaluate(
     scan: str,
     passed: int,
@@ -238,10 +262,11 @@ def evaluate(
     """Apply the skip entries of ``scan`` (for ``target``) to its findings."""
     relevant = [s for s in skips if s.scan == scan and s.target in ("any", target)]
     unknown = unknown_attributes(plan) if plan is not None else {}
+    throwaway = throwaway_resources(plan) if plan is not None else set()
     result = GateResult(scan=scan, passed=passed)
     used: set[Skip] = set()
     for finding in findings:
-        match = next((s for s in relevant if _waives(s, finding, unknown)), None)
+        match = next((s for s in relevant if _waives(s, finding, unknown, throwaway)), None)
         if match is None:
             result.failed.append(finding)
         else:
@@ -251,8 +276,10 @@ def evaluate(
     return result
 
 
-def _waives(skip: Skip, finding: Finding, unknown: Mapping[str, set[str]]) -> bool:
+def _waives(skip: Skip, finding: Finding, unknown: Mapping[str, set[str]], throwaway: set[str]) -> bool:
     if skip.check != finding.check or not any(glob_match(g, finding.resource) for g in skip.resources):
+        return False
+    if skip.throwaway_only and finding.resource not in throwaway:
         return False
     if skip.unknown_until_apply is None:
         return True

@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR, write_cli_config
 from harness.stages import Progress, skip_requested, timed
-from harness.sweep import Orphan, sweep
+from harness.sweep import Orphan, SingletonsBefore, clear_emulator_gaps, snapshot_singletons, sweep
 from harness.terraform import Terraform, TerraformError, resource_type_of
 
 
@@ -101,6 +101,7 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
     torn_down: bool = field(default=False, init=False)
     orphans: list[Orphan] = field(default_factory=list, init=False)
     secrets: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    singletons_before: SingletonsBefore | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         """Prepare the working directory, the throwaway secrets and the Terraform runner."""
@@ -151,6 +152,8 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
         """
         if not self.skipped("deploy"):
             self._write_metadata()
+            # Before anything is applied: the sweep then reports a detector or recorder this run made.
+            self.singletons_before = snapshot_singletons(self.target)
             with self._stage("deploy: terraform init"):
                 self.terraform.init()
             if self.before_apply is None:
@@ -183,7 +186,9 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
         with self._stage("teardown: terraform destroy"):
             self._destroy()
         with self._stage("teardown: orphan sweep"):
-            self.orphans = sweep(self.target, self.run_id)
+            for cleared in clear_emulator_gaps(self.target, self.run_id):
+                self._say(f"teardown: deleted what AWS deletes with the stack: {cleared}")
+            self.orphans = sweep(self.target, self.run_id, singletons_before=self.singletons_before)
         self.torn_down = True
         if self.orphans:
             raise OrphansFoundError(self.run_id, self.orphans)

@@ -87,6 +87,56 @@ def resource_type_of(address: str) -> str:
     return parts[1] if parts[0] == "data" else parts[0]
 
 
+_ABSENT: Any = object()
+"""Stands for a map key or list element one side of a planned change does not have."""
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def changed_paths(change: Mapping[str, Any]) -> list[str]:
+    """The attribute paths whose values differ between a planned change's ``before`` and ``after``.
+
+    ``change`` is the ``change`` object of one ``resource_changes`` entry of ``terraform show -json``.
+    Objects and lists are compared key by key and element by element, so a path names the deepest
+    place where the two sides part: ``logging_config[0]`` (an element only one side has),
+    ``scaling_configuration[0].min_capacity``, ``tags["team:owner"]``. A value the plan knows only
+    after apply (``after_unknown``) counts as different; attributes equal on both sides are left out.
+    A change with no object on one side (a create or a delete) is the single path ``""``.
+    """
+    found: list[str] = []
+    _differences(change.get("before"), change.get("after"), change.get("after_unknown"), "", found)
+    return found
+
+
+def _differences(before: Any, after: Any, unknown: Any, path: str, found: list[str]) -> None:
+    if unknown is True:
+        found.append(path)
+    elif isinstance(before, dict) and isinstance(after, dict):
+        keys = {*before, *after, *(unknown if isinstance(unknown, dict) else ())}
+        for key in sorted(keys):
+            if not _IDENTIFIER.match(key):
+                inner = f"{path}[{json.dumps(key)}]"
+            else:
+                inner = f"{path}.{key}" if path else key
+            _differences(
+                before.get(key, _ABSENT),
+                after.get(key, _ABSENT),
+                unknown.get(key) if isinstance(unknown, dict) else None,
+                inner,
+                found,
+            )
+    elif isinstance(before, list) and isinstance(after, list):
+        for index in range(max(len(before), len(after), len(unknown) if isinstance(unknown, list) else 0)):
+            _differences(
+                before[index] if index < len(before) else _ABSENT,
+                after[index] if index < len(after) else _ABSENT,
+                unknown[index] if isinstance(unknown, list) and index < len(unknown) else None,
+                f"{path}[{index}]",
+                found,
+            )
+    elif before != after or (path == "" and (before is None or after is None)):
+        found.append(path)
+
+
 def is_retryable(output: str) -> re.Pattern[str] | None:
     """The first retryable pattern found in ``output``, or ``None``."""
     return next((p for p in RETRYABLE_ERRORS if p.search(output)), None)
@@ -231,6 +281,17 @@ class Terraform:
 
         Empty when the deployed environment matches its configuration (``-detailed-exitcode`` 0).
         """
+        return [
+            (change["address"], change["change"]["actions"]) for change in self.planned_resource_changes()
+        ]
+
+    def planned_resource_changes(self) -> list[dict[str, Any]]:
+        """What a plan against the current state would do: each ``resource_changes`` entry that changes.
+
+        Entries as ``terraform show -json`` gives them (``change`` holds ``actions``, ``before``,
+        ``after``, ``after_unknown``), without ``no-op`` and ``read``. Empty when the deployed
+        environment matches its configuration (``-detailed-exitcode`` 0).
+        """
         plan_file = "idempotency.tfplan"
         result = self.run(
             "plan",
@@ -244,7 +305,7 @@ class Terraform:
             return []
         shown = json.loads(self.run("show", "-json", "-no-color", plan_file).stdout)
         return [
-            (change["address"], change["change"]["actions"])
+            change
             for change in shown.get("resource_changes", [])
             if change["change"]["actions"] not in (["no-op"], ["read"])
         ]

@@ -3,7 +3,9 @@
 This is the only place such gaps are recorded. Constructs ask :func:`hosts` before creating a listed
 resource type and leave it out of *emulator* deployments only (an AWS target always gets it, and so
 does synthesis for AWS). Tests ask :func:`gap_for` to skip the matching live check with the reason,
-and the run summary counts those skips by reason.
+and the run summary counts those skips by reason. The second part, :data:`EMULATOR_DRIFTS`, lists the
+changes a second plan on the emulator shows that AWS would not, each with the attributes it touches;
+the idempotency check tolerates exactly those.
 
 Measured with Terraform 1.11.4, AWS provider 5.100.0 and moto server 5.2.5; re-check when they move.
 """
@@ -12,8 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Literal
 
 from pci_infra.app.settings import Target
+from pci_infra.app.stack_kind import StackKind
 
 
 class Symptom(StrEnum):
@@ -137,6 +141,13 @@ EMULATOR_GAPS: dict[str, Gap] = {
             "emulator zones are created without the VPC",
         ),
         Gap(
+            "behaviour:route53_health_check_readback",
+            Symptom.NOT_EXECUTED,
+            "a CLOUDWATCH_METRIC health check reads back request_interval 30, port 80 and no "
+            "insufficient_data_health_status, so every second plan replaces it (request_interval "
+            "forces a new check); emulator deployments ignore changes to those three attributes",
+        ),
+        Gap(
             "behaviour:lambda_dead_letter_config",
             Symptom.NOT_EXECUTED,
             "a function's DeadLetterConfig is accepted but neither stored nor reported",
@@ -169,27 +180,92 @@ EMULATOR_GAPS: dict[str, Gap] = {
 """Resource types (and behaviours) the emulator cannot host, keyed by Terraform type."""
 
 
-EMULATOR_DRIFTS: dict[str, str] = {
-    "aws_lambda_function": "dead_letter_config and logging_config are accepted but not read back",
-    "aws_autoscaling_policy": "a target tracking policy reads back disabled, with a predictive block",
-    "aws_launch_template": "tag_specifications are not read back, so a new version is planned",
-    "aws_route53_health_check": "a CLOUDWATCH_METRIC check reads back with HTTP defaults "
-    "(port 80, interval 30), which forces replacement",
-    "aws_route53_record": "follows the health check the emulator makes the plan replace",
-    "aws_sqs_queue": "redrive_policy JSON reads back with other whitespace",
-    "aws_rds_cluster": "a Serverless v2 cluster reads back without its scaling configuration",
-    "aws_vpc_security_group_ingress_rule": "description is not read back and a referenced group "
-    "id comes back as <account>/<id>",
-    "aws_vpc_security_group_egress_rule": "description is not read back and a referenced group "
-    "id comes back as <account>/<id>",
-}
-"""Resource types whose second plan on the emulator shows a change AWS would not, and why
-(measured with a second ``terraform plan -detailed-exitcode`` after apply)."""
+@dataclass(frozen=True)
+class Drift:
+    """A change a second plan on the emulator shows and AWS would not: tolerated on the emulator only.
+
+    A planned change of ``resource_type`` in one of ``stacks`` is tolerated only if its action is
+    exactly ``update`` (never a replace, delete or create) and every attribute that differs between the
+    plan's ``before`` and ``after`` (known only after apply counts as differing) lies under one of
+    ``paths``. An entry, or a path of it, that explains no change of a stack's second plan is stale.
+
+    Attributes:
+        resource_type: Terraform resource type.
+        paths: Attribute paths that may differ: an attribute (``logging_config``) covers everything
+            under it, a nested path (``predictive_scaling_configuration[0]``) only that part.
+        stacks: The stacks whose second plan shows it (by stack name).
+        reason: What the emulator does, as measured, in one sentence.
+        action: The only planned action tolerated.
+    """
+
+    resource_type: str
+    paths: tuple[str, ...]
+    stacks: tuple[StackKind, ...]
+    reason: str
+    action: Literal["update"] = "update"
+
+    def label(self) -> str:
+        """How reports name this entry: ``aws_sqs_queue [redrive_policy]``."""
+        return f"{self.resource_type} [{', '.join(self.paths)}]"
 
 
-def drift_for(resource_type: str) -> str | None:
-    """Why the emulator makes ``resource_type`` show a change on a second plan, or ``None``."""
-    return EMULATOR_DRIFTS.get(resource_type)
+_PAYMENT = (StackKind.PAYMENT_PLATFORM,)
+_BOTH_STACKS = (StackKind.PAYMENT_PLATFORM, StackKind.PCI_DATA_PROCESSING)
+
+EMULATOR_DRIFTS: tuple[Drift, ...] = (
+    Drift(
+        "aws_lambda_function",
+        ("dead_letter_config", "logging_config"),
+        _BOTH_STACKS,
+        "dead_letter_config and logging_config are accepted but read back empty",
+    ),
+    Drift(
+        "aws_autoscaling_policy",
+        ("enabled", "predictive_scaling_configuration[0]"),
+        _PAYMENT,
+        "a target tracking policy reads back disabled, with an empty predictive_scaling_configuration block",
+    ),
+    Drift(
+        "aws_launch_template",
+        ("tag_specifications[2]", "latest_version", "default_version"),
+        _PAYMENT,
+        "the template's own tags read back as a third tag_specifications entry (resource_type "
+        "launch-template), so a new version is planned (latest and default version known after apply)",
+    ),
+    Drift(
+        "aws_sqs_queue",
+        ("redrive_policy",),
+        _PAYMENT,
+        "redrive_policy JSON reads back with other whitespace",
+    ),
+    Drift(
+        "aws_rds_cluster",
+        ("scaling_configuration[0]",),
+        _PAYMENT,
+        "a provisioned (Serverless v2) cluster reads back an empty Serverless v1 scaling_configuration "
+        "block, which the plan fills with the block's defaults",
+    ),
+    Drift(
+        "aws_vpc_security_group_ingress_rule",
+        ("description", "referenced_security_group_id"),
+        _PAYMENT,
+        "description is not read back and a referenced group id comes back as <account>/<id>",
+    ),
+    Drift(
+        "aws_vpc_security_group_egress_rule",
+        ("description", "referenced_security_group_id"),
+        _PAYMENT,
+        "description is not read back and a referenced group id comes back as <account>/<id>",
+    ),
+)
+"""Changes a second ``terraform plan`` after apply shows on the emulator and AWS would not, and why
+(measured from the plan JSON of that second plan, ``before`` against ``after``). A replace is never
+listed: it is fixed in the construct instead."""
+
+
+def drifts_for(stack: str) -> tuple[Drift, ...]:
+    """The emulator drifts a second plan of ``stack`` may show."""
+    return tuple(drift for drift in EMULATOR_DRIFTS if stack in drift.stacks)
 
 
 def gap_for(key: str) -> Gap | None:

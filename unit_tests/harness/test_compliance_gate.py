@@ -125,6 +125,22 @@ def test_unknown_until_apply_waives_only_a_value_the_plan_cannot_know() -> None:
 
 
 @pytest.mark.pci_dss("7")
+def test_a_throwaway_only_entry_waives_only_resources_tagged_with_a_run_id() -> None:
+    finding = Finding("CKV_AWS_344", "Ensure that Network firewalls have deletion protection", "aws_nf.fw")
+    skip = Skip("CKV_AWS_344", StackKind.PCI_DATA_PROCESSING, ("aws_nf.fw",), "x" * 50, throwaway_only=True)
+
+    def plan(tags: dict[str, str]) -> dict[str, object]:
+        after = {"delete_protection": False, "tags_all": tags}
+        return {"resource_changes": [{"address": "aws_nf.fw", "change": {"after": after}}]}
+
+    scan = StackKind.PCI_DATA_PROCESSING
+    assert evaluate(scan, 1, [finding], [skip], plan=plan({"RunId": "ab12cd", "Owner": "x"})).ok
+    long_lived = evaluate(scan, 1, [finding], [skip], plan=plan({"Owner": "x"}))
+    assert long_lived.failed == [finding] and long_lived.stale == [skip]
+    assert evaluate(scan, 1, [finding], [skip]).failed == [finding]  # no plan: nothing to confirm
+
+
+@pytest.mark.pci_dss("7")
 def test_emulator_only_entries_do_not_apply_to_aws_plans() -> None:
     finding = Finding("CKV_AWS_2", "Ensure ALB protocol is HTTPS", "aws_lb_listener.http")
     skip = Skip(
@@ -160,6 +176,18 @@ def test_globs_treat_brackets_literally() -> None:
         (
             'check = "CKV_AWS_1"\nscan = "modules"\nresources = "x"\nreason = "r"',
             r"unknown keys \['resources'\]",
+        ),
+        (
+            'check = "CKV_AWS_1"\nscan = "modules"\nresource = "x"\nthrowaway_only = true\nreason = "'
+            + "r" * 50
+            + '"',
+            "throwaway_only needs a plan",
+        ),
+        (
+            'check = "CKV_AWS_1"\nscan = "modules"\nresource = "x"\nthrowaway_only = "yes"\nreason = "'
+            + "r" * 50
+            + '"',
+            "throwaway_only must be true or false",
         ),
     ],
 )

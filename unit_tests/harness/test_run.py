@@ -11,9 +11,10 @@ from typing import Any, get_type_hints
 
 import pytest
 
-from harness import cli
+from harness import cli, environment
 from harness.aws_target import AwsTarget
 from harness.run import HarnessRun, parse_stacks
+from harness.sweep import SingletonsBefore
 from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.app.settings import SettingsError, Target
 from pci_infra.app.settings_sources import parse_settings
@@ -119,6 +120,12 @@ def deployable(tmp_path: Path, printed: dict[str, Any], monkeypatch: pytest.Monk
     exe.write_text(f'#!/usr/bin/env bash\nif [ "$1" = output ]; then cat {tmp_path}/outputs.json; fi\n')
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    # Nothing answers at ENDPOINT: the account singletons are as good as empty before this deploy.
+    monkeypatch.setattr(
+        environment,
+        "snapshot_singletons",
+        lambda _target: SingletonsBefore(frozenset(), frozenset(), frozenset()),
+    )
     run = HarnessRun.start(
         suffix="ut", run_id="ab12cd", workdir=tmp_path / "run", endpoint=ENDPOINT, environ={}
     )
