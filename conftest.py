@@ -79,7 +79,11 @@ def pytest_terminal_summary(
             properties = getattr(report, "user_properties", [])
             tolerated += [value for key, value in properties if key == "emulator_drift"]
             gates += [value for key, value in properties if key == "checkov" and report.when == "call"]
-            pan_scans += [value for key, value in properties if key == "pan_scan" and report.when == "call"]
+            pan_scans += [
+                value
+                for key, value in properties
+                if key in ("pan_scan", "reachability") and report.when == "call"
+            ]
             if report.when == "call" and outcome in ("passed", "failed"):
                 ran[outcome] += 1
                 ran["behaviour" if "behaviour" in report.keywords else "readback"] += 1

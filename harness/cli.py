@@ -126,7 +126,7 @@ def evidence(args: argparse.Namespace) -> int:
     except FileNotFoundError as err:
         say(f"no evidence report: {err}")
         return 0
-    say(f"evidence report: {markdown_path} and {json_path}")
+    say(f"evidence report: {markdown_path}, {json_path} and {markdown_path.with_name('evidence.html')}")
     return 0
 
 

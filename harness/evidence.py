@@ -3,7 +3,9 @@
 Read from a real run: the synthesized stacks (which resources implement each requirement), the
 test results of that run (JUnit XML from pytest: which static checks passed, which live checks ran,
 were skipped and why) and the live environments' run metadata (run id, date, emulator or AWS).
-Written as Markdown for a compliance officer and JSON for tooling.
+Written as Markdown for a compliance officer, JSON for tooling and one self-contained HTML page
+(:mod:`harness.evidence_html`) rendered from that same JSON document, with the live runs' PAN-scan
+and reachability records beside it.
 
 A test is evidence for the requirements its ``@pytest.mark.pci_dss("3", "10")`` marker names: the
 project's ``conftest.py`` makes a number not in :data:`REQUIREMENTS` a collection error and writes
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.evidence_html import PAN_SCAN_RECORD, REACHABILITY_RECORD, LiveRecord, record_path, write_html
 from pci_infra.app.stack_kind import StackKind
 
 
@@ -205,10 +208,15 @@ def write_report(
     destination: Path,
     generated: str | None = None,
     static_scans: list[dict[str, Any]] | None = None,
+    pan_scans: list[LiveRecord] | None = None,
+    reachability: list[LiveRecord] | None = None,
 ) -> tuple[Path, Path]:
-    """Write ``evidence.json`` and ``evidence.md`` into ``destination``; return both paths.
+    """Write ``evidence.json``, ``evidence.md`` and ``evidence.html`` into ``destination``.
 
-    ``static_scans`` are the compliance gate's records (checkov on each stack's plan) of the run.
+    Return the JSON and Markdown paths; the page is ``destination / evidence_html.HTML_FILE``.
+    ``static_scans`` are the compliance gate's records (checkov on each stack's plan) of the run;
+    ``pan_scans`` and ``reachability`` the live runs' records, shown on the page only (each absent one
+    as "not run" or "not recorded").
     """
     static_scans = static_scans or []
     destination.mkdir(parents=True, exist_ok=True)
@@ -260,6 +268,7 @@ def write_report(
             lines += ["", f"Checks FAILED ({len(e.failed)}):"] + [f"- {t}" for t in e.failed]
     markdown_path = destination / "evidence.md"
     markdown_path.write_text("\n".join(lines) + "\n")
+    write_html(document, destination, EVIDENCE_STACKS, pan_scans or [], reachability or [])
     return json_path, markdown_path
 
 
@@ -275,6 +284,24 @@ def run_metadata(work_root: Path, since: float) -> list[dict[str, Any]]:
     ]
 
 
+def live_records(
+    work_root: Path, runs: list[dict[str, Any]], kind: str, stacks: Sequence[str] = EVIDENCE_STACKS
+) -> list[LiveRecord]:
+    """The ``<stack>.<kind>.json`` record of each live run of ``stacks`` (``None`` where it wrote none).
+
+    A live run's records are in its work directory, ``<work_root>/it-<run id>``, beside its metadata.
+    """
+    found = []
+    for run in runs:
+        if run["stack"] not in stacks:
+            continue
+        path = record_path(work_root / f"it-{run['run_id']}", run["stack"], kind)
+        found.append(
+            LiveRecord(run["stack"], run["run_id"], json.loads(path.read_text()) if path.exists() else None)
+        )
+    return found
+
+
 def generate(junit: Path, work_root: Path, destination: Path) -> tuple[Path, Path]:
     """The report of the run that wrote ``junit``: its live runs and the stacks they synthesized."""
     results, suite_time = read_junit(junit)
@@ -284,4 +311,11 @@ def generate(junit: Path, work_root: Path, destination: Path) -> tuple[Path, Pat
     rundirs = sorted({work_root / f"it-{run['run_id']}" for run in runs})  # one per test worker
     scans = [json.loads(p.read_text()) for rundir in rundirs for p in sorted(rundir.glob("*.checkov.json"))]
     outdir = work_root / f"it-{runs[-1]['run_id']}" / "cdktf.out"  # every worker synthesizes both stacks
-    return write_report(collect(outdir, results), runs, destination, static_scans=scans)
+    return write_report(
+        collect(outdir, results),
+        runs,
+        destination,
+        static_scans=scans,
+        pan_scans=live_records(work_root, runs, PAN_SCAN_RECORD),
+        reachability=live_records(work_root, runs, REACHABILITY_RECORD, (StackKind.PCI_DATA_PROCESSING,)),
+    )

@@ -410,13 +410,32 @@ def _error_text(err: Exception) -> str:
 # --- one store each ----------------------------------------------------------------------------
 
 
-def scan_bucket(target: AwsTarget, bucket: str, chunk_bytes: int = CHUNK_BYTES) -> StoreScan:
+EMULATOR_POLICY_GAP = "behaviour:s3_policy_conditions"
+"""The emulator applies a conditional Deny whatever its condition, so the TLS-only deny every bucket
+carries refuses even the scan's TLS reads there (capability list)."""
+
+
+def _lift_emulator_policy(target: AwsTarget, bucket: str) -> bool:
+    """On the emulator only, delete ``bucket``'s policy so its objects can be read; say whether it did."""
+    if not target.is_emulator:
+        return False
+    target.client("s3").delete_bucket_policy(Bucket=bucket)
+    return True
+
+
+def scan_bucket(
+    target: AwsTarget, bucket: str, chunk_bytes: int = CHUNK_BYTES, *, lift_emulator_policy: bool = False
+) -> StoreScan:
     """Every version of every object of ``bucket`` (delete markers hold nothing), streamed.
 
     ``ListObjectVersions`` also lists unversioned buckets (version id ``null``), so one listing
     covers both; an object is read by its version id, so an old version is read as stored.
+    ``lift_emulator_policy``: where the emulator refuses a read (HTTP 403, see
+    :data:`EMULATOR_POLICY_GAP`), delete the bucket policy and read again. Only for an environment
+    about to be destroyed; never done on AWS, where the TLS-only deny does not refuse a TLS read.
     """
     s3 = target.client("s3")
+    lifted = False
     findings: list[PanFinding] = []
     unreadable: list[str] = []
     items = 0
@@ -427,7 +446,16 @@ def scan_bucket(target: AwsTarget, bucket: str, chunk_bytes: int = CHUNK_BYTES) 
                 version = None if version_id == "null" else version_id
                 where = f"{key}" + (f" version {version}" if version else "")
                 try:
-                    body = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)["Body"]
+                    try:
+                        body = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)["Body"]
+                    except ClientError as err:
+                        refused = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 403
+                        if not (refused and lift_emulator_policy and not lifted):
+                            raise
+                        lifted = _lift_emulator_policy(target, bucket)
+                        if not lifted:
+                            raise
+                        body = s3.get_object(Bucket=bucket, Key=key, VersionId=version_id)["Body"]
                     hits, problem = _hits_in_stream(body.iter_chunks(chunk_bytes))
                 except (ClientError, BotoCoreError) as err:
                     unreadable.append(f"{where}: {_error_text(err)}")
@@ -613,6 +641,7 @@ def scan_run(
     queue_wait_seconds: int = QUEUE_WAIT_SECONDS,
     chunk_bytes: int = CHUNK_BYTES,
     threads: int = SCAN_THREADS,
+    lift_emulator_policies: bool = False,
 ) -> PanScanResult:
     """Read every store of the run and report each PAN candidate, masked.
 
@@ -626,6 +655,8 @@ def scan_run(
         queue_wait_seconds: Long-poll wait of each receive.
         chunk_bytes: Bytes read from an object at a time.
         threads: Stores read at once.
+        lift_emulator_policies: On the emulator, delete a bucket policy that refuses the scan's reads
+            (see :func:`scan_bucket`); for an environment about to be destroyed only.
 
     Raises:
         ValueError: ``run_id`` is not a run id (an empty one would scan every store).
@@ -635,7 +666,10 @@ def scan_run(
         raise ValueError(f"run_id: {RUN_ID_LENGTH} lowercase letters or digits (got {run_id!r})")
     stores = find_run_stores(target, run_id)  # also makes, in this thread, every client the tasks share
     tasks: list[Callable[[], StoreScan]] = [
-        *(partial(scan_bucket, target, bucket, chunk_bytes) for bucket in stores.buckets),
+        *(
+            partial(scan_bucket, target, bucket, chunk_bytes, lift_emulator_policy=lift_emulator_policies)
+            for bucket in stores.buckets
+        ),
         *(partial(scan_log_group, target, group) for group in stores.log_groups),
         *(
             partial(scan_queue, target, url, queue_visibility_seconds, queue_wait_seconds)
@@ -733,7 +767,8 @@ class PanScannedEnvironment(EphemeralEnvironment[OutputsT_co]):
             return super().teardown()
         try:
             with timed("PAN scan before teardown", self._say):
-                result = self.pan_scan = scan_run(self.target, self.run_id)
+                # Right before the destroy, so the emulator's over-strict bucket policies may go.
+                result = self.pan_scan = scan_run(self.target, self.run_id, lift_emulator_policies=True)
             summary = result.summary(self.stack_name)
             record = {"stack": self.stack_name, "line": summary, **result.to_json()}
             record_path(self.workdir, self.stack_name).write_text(json.dumps(record, indent=2))

@@ -14,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from harness import probes
+from harness.evidence_html import REACHABILITY_RECORD, reachability_record, record_path
 from harness.node_handler import run_handler
 from harness.probes import bucket_default_kms_key, key_rotation_enabled
 from harness.reachability import analyse, render_table, verdict
@@ -62,7 +63,9 @@ def test_vpc_has_no_internet_path_and_three_private_tiers(pci_environment: PciEn
 
 
 @pytest.mark.pci_dss("1")
-def test_no_path_from_the_workload_subnets_bypasses_the_firewall(pci_environment: PciEnvironment) -> None:
+def test_no_path_from_the_workload_subnets_bypasses_the_firewall(
+    pci_environment: PciEnvironment, record_property: Callable[[str, object], None]
+) -> None:
     # GIVEN the deployed VPC, as the harness command finds it (the run's VPC with a firewall tier)
     target = pci_environment.target
     vpc_id = pci_environment.outputs.vpc_id
@@ -72,6 +75,15 @@ def test_no_path_from_the_workload_subnets_bypasses_the_firewall(pci_environment
     paths = analyse(model)
     result = verdict(model, paths)
     print(render_table(model, paths, result))
+    # The table goes to the evidence page, the verdict to the run summary (failing runs too).
+    record_path(pci_environment.workdir, pci_environment.stack_name, REACHABILITY_RECORD).write_text(
+        json.dumps(reachability_record(model, paths, result), indent=2)
+    )
+    record_property(
+        "reachability",
+        f"reachability {pci_environment.stack_name}: {len(paths)} paths, "
+        + (result.summary().splitlines()[0]),
+    )
     # THEN none reaches a gateway or an endpoint without its zone's firewall endpoint
     assert result.ok, result.summary()
     assert len(paths) == 69  # 3 zones x (2 workload subnets + 6 endpoints x 3 zones + 3 outside)

@@ -417,3 +417,49 @@ def test_concatenated_gzip_members_are_all_read() -> None:
     chunks = [members[i : i + 5] for i in range(0, len(members), 5)]
     assert b"".join(plain_chunks(chunks)) == f"first second {PLAIN_PAN}".encode()
     assert b"".join(plain_chunks([b"\x1f", b"not gzip"])) == b"\x1fnot gzip"
+
+
+TLS_ONLY_DENY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": {"AWS": "*"},
+            "Action": ["s3:*"],
+            "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    ],
+}
+
+
+@pytest.mark.pci_dss("3")
+def test_an_emulator_bucket_policy_refusing_reads_is_lifted_before_teardown_only(
+    mock_target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a bucket whose TLS-only deny the emulator applies to every read, holding a planted PAN
+    s3 = mock_target.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="payments/plain.json", Body=f'{{"pan": "{PLAIN_PAN}"}}')
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(TLS_ONLY_DENY))
+    monkeypatch.setattr(AwsTarget, "is_emulator", property(lambda self: True))
+    # WHEN scanned as the CLI does THEN the object is reported unreadable, not silently clean
+    plain = scan_run(mock_target, RUN, queues=False)
+    assert (plain.findings, len(plain.unreadable)) == ([], 1)
+    assert "403" in plain.unreadable[0] or "Forbidden" in plain.unreadable[0]
+    # WHEN scanned right before teardown THEN the policy goes and the PAN is found
+    lifted = scan_run(mock_target, RUN, queues=False, lift_emulator_policies=True)
+    assert [(f.resource, f.item, f.masked) for f in lifted.findings] == [
+        (BUCKET, "payments/plain.json", "411111******1111")
+    ]
+    assert lifted.unreadable == []
+
+
+def test_a_bucket_policy_is_never_lifted_on_aws(mock_target: AwsTarget) -> None:
+    s3 = mock_target.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="payments/plain.json", Body=f'{{"pan": "{PLAIN_PAN}"}}')
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(TLS_ONLY_DENY))
+    scan_run(mock_target, RUN, queues=False, lift_emulator_policies=True)
+    assert json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"]) == TLS_ONLY_DENY

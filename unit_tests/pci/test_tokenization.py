@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from unit_tests.conftest import Synthesized
 from unit_tests.synth_json import StackJson
 
 
@@ -54,3 +55,24 @@ def test_tokenization_key_is_write_only_and_encrypted_with_the_data_key(pci: Sta
     reference = "${var.tokenization_key}"
     assert version["secret_string_wo"] == reference and "secret_string" not in version
     assert pci.doc["variable"]["tokenization_key"]["ephemeral"] is True
+
+
+@pytest.mark.pci_dss("3")
+def test_tokenization_key_rotates_every_90_days_through_its_own_function(synthesized: Synthesized) -> None:
+    stack = synthesized.aws_pci
+    secret_id, _ = stack.at("aws_secretsmanager_secret", "processing/tokenization-key")
+    _, rotation = stack.at("aws_secretsmanager_secret_rotation", "processing/key-rotation-schedule")
+    assert rotation["secret_id"] == stack.ref("aws_secretsmanager_secret", secret_id, "arn")
+    assert rotation["rotation_rules"] == {"automatically_after_days": 90}
+    assert rotation["rotation_lambda_arn"] == arn(
+        stack, "aws_lambda_function", "processing/key-rotation/function"
+    )
+    _, fn = stack.at("aws_lambda_function", "processing/key-rotation/function")
+    assert fn["filename"].endswith(".zip") and "tokenization-key-rotation" in fn["filename"]
+    # The function may rotate this secret and no other.
+    _, policy = stack.at("aws_iam_role_policy", "processing/key-rotation/policy")
+    rotate = sids(policy["policy"])["RotateTheTokenizationKeyOnly"]
+    assert rotate["Resource"] == [stack.ref("aws_secretsmanager_secret", secret_id, "arn")]
+    assert "secretsmanager:PutSecretValue" in rotate["Action"]
+    # The emulator cannot run the rotation (capability list): the schedule is left out there only.
+    assert "aws_secretsmanager_secret_rotation" not in synthesized.emulator_pci.resource_types()
