@@ -48,6 +48,9 @@ _VARIABLES = {
 """The environment variable of each setting a run may decide itself (``settings_sources``): when the
 run decides it, the variable is not read, as a CLI flag would have overridden it."""
 
+PROTECTION_VARIABLE = "INFRA_DELETION_PROTECTION"
+"""Asks a throwaway run for deletion protection (off by default: its teardown must destroy it)."""
+
 _ALWAYS_DECIDED = ("environment_suffix", "run_id", "target", "emulator_endpoint", "state_dir")
 """What every run decides itself: its names, its target and where its state goes."""
 
@@ -154,6 +157,8 @@ class HarnessRun:
             standby_endpoint=standby_endpoint or base.standby_endpoint,
             database_secret_name=database_secret_name or base.database_secret_name,
             features=base.features if chosen is None else _features(chosen),
+            # A throwaway run is destroyed by its own teardown: unprotected unless asked for.
+            deletion_protection=base.deletion_protection if PROTECTION_VARIABLE in environ else False,
             backend=dataclasses.replace(base.backend, state_dir=str(workdir / "state")),
         )
         workdir.mkdir(parents=True, exist_ok=True)

@@ -79,11 +79,8 @@ def test_no_path_from_the_workload_subnets_bypasses_the_firewall(
     record_path(pci_environment.workdir, pci_environment.stack_name, REACHABILITY_RECORD).write_text(
         json.dumps(reachability_record(model, paths, result), indent=2)
     )
-    record_property(
-        "reachability",
-        f"reachability {pci_environment.stack_name}: {len(paths)} paths, "
-        + (result.summary().splitlines()[0]),
-    )
+    headline = result.summary().splitlines()[0]  # "reachability: 69 paths, no bypass of the firewall"
+    record_property("reachability", f"{pci_environment.stack_name} {headline}")
     # THEN none reaches a gateway or an endpoint without its zone's firewall endpoint
     assert result.ok, result.summary()
     assert len(paths) == 69  # 3 zones x (2 workload subnets + 6 endpoints x 3 zones + 3 outside)

@@ -98,7 +98,10 @@ def parse_settings(
         raise SettingsError(
             f"stacks: comma-separated subset of {list(STACK_CHOICES)} (got {sorted(stacks)!r})"
         )
-    protection_raw = (pick("deletion_protection", "false") or "").lower()
+    # Protected unless asked otherwise, except a throwaway run (one with a run id), which must be
+    # destroyable by its own teardown.
+    protection_default = "false" if pick("run_id") else "true"
+    protection_raw = (pick("deletion_protection", protection_default) or "").lower()
     if protection_raw not in ("true", "false"):
         raise SettingsError(f"deletion_protection: true or false (got {protection_raw!r})")
     countries = tuple(c.strip() for c in (pick("geo_block_countries", "") or "").split(",") if c.strip())

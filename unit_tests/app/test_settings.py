@@ -126,3 +126,19 @@ def test_every_settings_source_has_a_bad_input_row() -> None:
     without = {flag for flag, _env, _ctx in _SOURCES.values()} - flags_with_rows
     # A run id and an emulator endpoint have rows; the suffix rows use the "=" form too.
     assert without == set(), f"settings without a bad-input row: {sorted(without)}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "protected"),
+    [
+        ([], True),  # a lasting environment is protected unless asked otherwise
+        (["--run-id", "ab12cd"], False),  # a throwaway run must be destroyable by its teardown
+        (["--run-id", "ab12cd", "--deletion-protection", "true"], True),
+        (["--deletion-protection", "false"], False),
+    ],
+)
+def test_deletion_protection_is_on_unless_the_run_is_throwaway_or_it_is_turned_off(
+    argv: list[str], protected: bool
+) -> None:
+    settings = parse_settings([*EMU, *argv], environ={})
+    assert settings.deletion_protection is protected

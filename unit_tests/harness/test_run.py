@@ -162,3 +162,13 @@ def test_outputs_the_stack_does_not_have_fail_where_they_are_read(
         OutputsError, match=r"missing output\(s\) 'vpc_id'.*unknown output\(s\) 'renamed_output'"
     ):
         env.deploy()
+
+
+@pytest.mark.parametrize(
+    ("environ", "protected"), [({}, False), ({"INFRA_DELETION_PROTECTION": "true"}, True)]
+)
+def test_a_throwaway_run_is_unprotected_unless_asked(
+    tmp_path: Path, environ: dict[str, str], protected: bool
+) -> None:
+    run = HarnessRun.start(suffix="ut", run_id="ab12cd", workdir=tmp_path, endpoint=ENDPOINT, environ=environ)
+    assert run.settings.deletion_protection is protected
