@@ -72,6 +72,7 @@ def pytest_terminal_summary(
     tolerated: list[str] = []
     gates: list[str] = []
     pan_scans: list[str] = []
+    retries: list[str] = []
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):
             if "live" not in getattr(report, "keywords", {}):
@@ -84,6 +85,7 @@ def pytest_terminal_summary(
                 for key, value in properties
                 if key in ("pan_scan", "reachability") and report.when == "call"
             ]
+            retries += [value for key, value in properties if key == "retry" and report.when == "call"]
             if report.when == "call" and outcome in ("passed", "failed"):
                 ran[outcome] += 1
                 ran["behaviour" if "behaviour" in report.keywords else "readback"] += 1
@@ -105,5 +107,7 @@ def pytest_terminal_summary(
         terminalreporter.write_line(f"  checkov gate before apply: {line}")
     for line in sorted(pan_scans):
         terminalreporter.write_line(f"  {line}")
+    for line in retries:
+        terminalreporter.write_line(f"  retried: {line}")
     for line in tolerated:
         terminalreporter.write_line(f"  tolerated emulator drift: {line}")

@@ -102,6 +102,8 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
     orphans: list[Orphan] = field(default_factory=list, init=False)
     secrets: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     singletons_before: SingletonsBefore | None = field(default=None, init=False)
+    retries: list[str] = field(default_factory=list, init=False)
+    """What teardown had to retry, each with the first error (for the run summary)."""
 
     def __post_init__(self) -> None:
         """Prepare the working directory, the throwaway secrets and the Terraform runner."""
@@ -219,11 +221,15 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
                     if not self._wait_until_answering(deadline):
                         raise
                     self._say(f"destroy failed ({first}); the target answers: retrying destroy")
+                    self.retries.append(
+                        f"{self.stack_name}: destroy retried once the target answered again: {first}"
+                    )
                     continue
                 if retried_other:
                     raise
                 retried_other = True
                 self._say(f"destroy failed, retrying once: {first}")
+                self.retries.append(f"{self.stack_name}: destroy retried after: {first}")
 
     def _state_or_none(self) -> list[str] | None:
         try:

@@ -111,3 +111,26 @@ def test_destroy_command_tears_down_a_kept_environment_from_its_metadata(
     assert calls(tmp_path) == ["state", "destroy"]
     assert "orphan sweep: 0 resources left" in capsys.readouterr().out
     assert cli.main(["destroy", "--workdir", str(tmp_path / "nothing-here")]) == 2
+
+
+def test_a_retried_destroy_is_recorded_with_its_first_error(
+    tmp_path: Path, mock_target: AwsTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN an environment whose first destroy fails on one resource
+    env = environment(tmp_path, mock_target, "echo applied", monkeypatch)
+    flaky = tmp_path / "bin" / "terraform"
+    flaky.write_text(
+        flaky.read_text().replace(
+            'case "$1" in',
+            'if [ "$1" = destroy ] && [ ! -e "{marker}" ]; then touch "{marker}"; '
+            'echo "Error: deleting Security Group (sg-1): DependencyViolation: in use" >&2; exit 1; fi\n'
+            'case "$1" in'.format(marker=tmp_path / "failed-once"),
+        )
+    )
+    # WHEN it is torn down THEN the second destroy succeeds and the retry is kept with its error
+    assert env.teardown() == []
+    assert env.retries == [
+        "payment-platform: destroy retried after: "
+        "['Error: deleting Security Group (sg-1): DependencyViolation: in use']"
+    ]
+    assert calls(tmp_path).count("destroy") == 2
