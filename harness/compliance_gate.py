@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.globs import glob_match
+from harness.run_id import is_run_id
 from pci_infra.app.paths import PROJECT_ROOT
 
 SKIP_FILE = PROJECT_ROOT / ".ci" / "checkov" / "skips.toml"
@@ -35,7 +36,6 @@ MIN_REASON_LENGTH = 40
 TARGETS = ("any", "emulator", "aws")
 RUN_TAG = "RunId"
 """The tag that marks a throwaway run's resources (``Settings.tags``); long-lived environments have none."""
-_RUN_ID = re.compile(r"^[a-z0-9]{6}$")
 _KEYS = frozenset({"check", "scan", "resource", "reason", "target", "unknown_until_apply", "throwaway_only"})
 
 
@@ -245,7 +245,7 @@ def throwaway_resources(plan: Mapping[str, Any]) -> set[str]:
     for change in plan.get("resource_changes", []):
         after = change.get("change", {}).get("after") or {}
         tags = after.get("tags_all") or after.get("tags") or {}
-        if isinstance(tags, dict) and _RUN_ID.match(str(tags.get(RUN_TAG, ""))):
+        if isinstance(tags, dict) and is_run_id(str(tags.get(RUN_TAG, ""))):
             tagged.add(change["address"])
     return tagged
 

@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -43,10 +41,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.aws_target import AwsTarget
-from harness.emulator import EXTERNAL_ENDPOINT_VAR
+from harness.cli_target import TARGETS, open_target
 from harness.environment import EphemeralEnvironment, OutputsT_co
 from harness.luhn import PanHit, PanStream, find_pans
-from harness.run_id import RUN_ID_ALPHABET, RUN_ID_LENGTH
+from harness.run_id import RUN_ID_LENGTH, is_run_id
 from harness.stages import timed
 from harness.sweep import RUN_ID_TAG, Orphan, by_tagging_api, log_groups
 
@@ -74,9 +72,6 @@ QUEUE_WAIT_SECONDS = 1
 """Long-poll wait of each receive: an empty long poll asks every SQS server, so the queue is empty."""
 QUEUE_MAX_MESSAGES = 10_000
 """Messages read from one queue at most (the scan then says the queue was read in part)."""
-DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
-TARGETS = ("emulator", "aws")
-_ENDPOINT_RE = re.compile(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?/?")
 
 
 class PanScanError(RuntimeError):
@@ -211,15 +206,6 @@ class PanScanResult:
             "findings": [{"place": list(f.place), "masked": f.masked, "text": str(f)} for f in self.findings],
             "unreadable": self.unreadable,
         }
-
-
-def valid_run_id(run_id: str) -> bool:
-    """True for a run id as :mod:`harness.run_id` makes them: 6 lowercase letters or digits.
-
-    Ids made by :func:`harness.run_id.new_run_id` also start with a letter; ids given by hand
-    (``INFRA_RUN_ID``) need not, and the settings accept them, so neither does this check.
-    """
-    return len(run_id) == RUN_ID_LENGTH and all(char in RUN_ID_ALPHABET for char in run_id)
 
 
 # --- finding the run's stores ------------------------------------------------------------------
@@ -662,7 +648,7 @@ def scan_run(
         ValueError: ``run_id`` is not a run id (an empty one would scan every store).
         PanScanError: The run's stores could not be listed.
     """
-    if not valid_run_id(run_id):
+    if not is_run_id(run_id):
         raise ValueError(f"run_id: {RUN_ID_LENGTH} lowercase letters or digits (got {run_id!r})")
     stores = find_run_stores(target, run_id)  # also makes, in this thread, every client the tasks share
     tasks: list[Callable[[], StoreScan]] = [
@@ -704,23 +690,12 @@ def command(
     if target_kind not in TARGETS:
         say(f"pan-scan: --target must be one of {', '.join(TARGETS)} (got {target_kind!r})")
         return 2
-    if not valid_run_id(run_id):
+    if not is_run_id(run_id):
         say(f"pan-scan: --run-id must be {RUN_ID_LENGTH} lowercase letters or digits (got {run_id!r})")
         return 2
-    if target_kind == "aws":
-        if endpoint:
-            say("pan-scan: --emulator-endpoint goes with --target emulator only")
-            return 2
-        target = AwsTarget(region=region)
-    else:
-        url = endpoint or os.environ.get(EXTERNAL_ENDPOINT_VAR) or DEFAULT_EMULATOR_ENDPOINT
-        if not _ENDPOINT_RE.fullmatch(url):
-            say(f"pan-scan: --emulator-endpoint must be http(s)://host[:port] (got {url!r})")
-            return 2
-        target = AwsTarget.emulator(region, url.rstrip("/"))
-        if not target.answers():
-            say(f"pan-scan: no emulator answers at {target.endpoint}")
-            return 2
+    target = open_target("pan-scan", target_kind, endpoint, region, say=say)
+    if target is None:
+        return 2
     where = target.endpoint or f"AWS {region}"
     say(f"pan-scan: run {run_id} on {where}" + ("" if queues else " (queues not read)"))
     try:

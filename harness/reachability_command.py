@@ -8,23 +8,16 @@ so on each path it would have crossed, and the verdict still fails on any bypass
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from harness.aws_target import AwsTarget
-from harness.emulator import EXTERNAL_ENDPOINT_VAR
+from harness.cli_target import TARGETS, open_target
 from harness.reachability import analyse, render_table, verdict
 from harness.reachability_describe import ReachabilityError, find_run_vpc, live_model
-from harness.run_id import RUN_ID_ALPHABET, RUN_ID_LENGTH
+from harness.run_id import RUN_ID_LENGTH, is_run_id
 
-TARGETS = ("emulator", "aws")
-DEFAULT_EMULATOR_ENDPOINT = "http://127.0.0.1:5000"
-"""The emulator a kept run (``SKIP_teardown=1`` with an external emulator) usually runs on."""
-_ENDPOINT = re.compile(r"https?://[\w.-]+(:\d+)?/?")
-_RUN_ID = re.compile(f"[{RUN_ID_ALPHABET}]{{{RUN_ID_LENGTH}}}")
 _VPC_ID = re.compile(r"vpc-[0-9a-f]+")
 
 
@@ -45,26 +38,15 @@ def command(
     if target_kind not in TARGETS:
         say(f"reachability: --target must be one of {', '.join(TARGETS)} (got {target_kind!r})")
         return 2
-    if not _RUN_ID.fullmatch(run_id):
+    if not is_run_id(run_id):
         say(f"reachability: --run-id must be {RUN_ID_LENGTH} lowercase letters or digits (got {run_id!r})")
         return 2
     if vpc_id is not None and not _VPC_ID.fullmatch(vpc_id):
         say(f"reachability: --vpc-id must look like vpc-0123abcd (got {vpc_id!r})")
         return 2
-    if target_kind == "aws":
-        if endpoint:
-            say("reachability: --emulator-endpoint goes with --target emulator only")
-            return 2
-        target = AwsTarget(region=region)
-    else:
-        url = endpoint or os.environ.get(EXTERNAL_ENDPOINT_VAR) or DEFAULT_EMULATOR_ENDPOINT
-        if not _ENDPOINT.fullmatch(url):
-            say(f"reachability: --emulator-endpoint must be http(s)://host[:port] (got {url!r})")
-            return 2
-        target = AwsTarget.emulator(region, url.rstrip("/"))
-        if not target.answers():
-            say(f"reachability: no emulator answers at {target.endpoint}")
-            return 2
+    target = open_target("reachability", target_kind, endpoint, region, say=say)
+    if target is None:
+        return 2
     try:
         vpc = vpc_id or find_run_vpc(target, run_id)
         model = live_model(target, vpc)
