@@ -17,71 +17,29 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-const VERSION = /^[1-9]\d{0,8}$/;
-const HEX = /^(?:[0-9a-fA-F]{2})+$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+import { KeyRingError, decodeKey, readCurrentRing } from '@payment/key-ring';
+
 const TOKEN = /^tok_(?:v([1-9]\d{0,8})_)?([0-9a-f]{32})_(\d{4})$/;
 const PAN = /^\d{13,19}$/;
 
-/** A key ring secret that cannot be used. The message never holds key material. */
-export class KeyRingError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'KeyRingError';
-  }
-}
+export { KeyRingError };
 
 /**
  * @typedef {{current: string, keys: ReadonlyMap<string, Buffer>}} KeyRing
  */
 
 /**
- * Decode one key value of the ring: hex when it is only hex digits, base64 otherwise.
- *
- * @param {string} text
- * @returns {Buffer}
- * @throws {KeyRingError}
- */
-export function decodeKey(text) {
-  if (typeof text === 'string' && HEX.test(text)) return Buffer.from(text, 'hex');
-  if (typeof text === 'string' && text.length > 0 && BASE64.test(text)) return Buffer.from(text, 'base64');
-  throw new KeyRingError('a key of the ring is neither hex nor base64');
-}
-
-/**
- * Read the secret value: a key ring, or the single key of the first deployments as version "1".
+ * Read the secret value: a key ring, or the single key of the first deployments as version "1"
+ * (the format lives in @payment/key-ring, which the key rotation reads too).
  *
  * @param {string} secretString the secret's SecretString
  * @returns {KeyRing}
- * @throws {KeyRingError} when the value is a JSON object but not a usable ring (never silently
- *   used as a plain key: that would tokenize under a key nobody meant)
+ * @throws {KeyRingError} when the value is empty, or a JSON object but not a usable ring (never
+ *   silently used as a plain key: that would tokenize under a key nobody meant)
  */
 export function parseKeyRing(secretString) {
-  if (typeof secretString !== 'string' || secretString.length === 0) {
-    throw new KeyRingError('the tokenization secret is empty');
-  }
-  let parsed;
-  try {
-    parsed = JSON.parse(secretString);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return Object.freeze({ current: '1', keys: new Map([['1', Buffer.from(secretString, 'utf8')]]) });
-  }
-  const { current, keys } = parsed;
-  if (typeof current !== 'string' || !VERSION.test(current)) {
-    throw new KeyRingError('the key ring has no valid "current" version');
-  }
-  if (keys === null || typeof keys !== 'object' || Array.isArray(keys)) {
-    throw new KeyRingError('the key ring has no "keys" object');
-  }
-  const ring = new Map();
-  for (const [version, text] of Object.entries(keys)) {
-    if (!VERSION.test(version)) throw new KeyRingError('a key ring version is not a positive integer');
-    ring.set(version, decodeKey(text));
-  }
-  if (!ring.has(current)) throw new KeyRingError(`the key ring has no key for its current version ${current}`);
+  const { current, keys } = readCurrentRing(secretString);
+  const ring = new Map(Object.entries(keys).map(([version, text]) => [version, decodeKey(text)]));
   return Object.freeze({ current, keys: ring });
 }
 
