@@ -11,6 +11,8 @@
  * The secret value is JSON: {engine, host, port, username, password, dbname}.
  */
 
+import { finishRotation, rotationHandler } from '@payment/rotation-protocol';
+
 const EXCLUDE = '/@"\'\\ `';
 
 /**
@@ -83,40 +85,9 @@ export function createRotation({ secrets, commands, connect }) {
     },
 
     async finishSecret(secretId, token) {
-      const { Versions } = await send('DescribeSecretCommand', { SecretId: secretId }).then((d) => ({
-        Versions: d.VersionIdsToStages ?? {},
-      }));
-      const current = Object.entries(Versions).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
-      if (current === token) return;
-      await send('UpdateSecretVersionStageCommand', {
-        SecretId: secretId,
-        VersionStage: 'AWSCURRENT',
-        MoveToVersionId: token,
-        RemoveFromVersionId: current,
-      });
+      await finishRotation(send, secretId, token);
     },
   };
 
-  /** @param {{SecretId: string, ClientRequestToken: string, Step: string}} event */
-  return async function rotate(event) {
-    const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
-    const step_ = steps[step];
-    if (!step_) throw new Error(`unknown rotation step ${step}`);
-    const described = await send('DescribeSecretCommand', { SecretId: secretId });
-    if (described.RotationEnabled === false) throw new Error(`rotation is not enabled on ${secretId}`);
-    const stages = described.VersionIdsToStages?.[token];
-    if (!stages) {
-      // Secrets Manager announces the version before createSecret; createSecret may also be the
-      // one to create it. Every later step needs it.
-      if (step !== 'createSecret') throw new Error(`version ${token} is not a version of ${secretId}`);
-      await step_(secretId, token);
-      return { step };
-    }
-    if (stages.includes('AWSCURRENT') && step !== 'finishSecret') return { step, skipped: 'already current' };
-    if (!stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT')) {
-      throw new Error(`version ${token} of ${secretId} is not pending rotation`);
-    }
-    await step_(secretId, token);
-    return { step };
-  };
+  return rotationHandler(steps, send);
 }

@@ -14,6 +14,8 @@
 
 import { randomBytes } from 'node:crypto';
 
+import { finishRotation, rotationHandler } from '@payment/rotation-protocol';
+
 import { KEY_BYTES, addVersion, checkPendingRing, readCurrentRing } from './keyring.mjs';
 
 /**
@@ -63,38 +65,11 @@ export function createRotation({ secrets, commands, randomKey = () => randomByte
     },
 
     async finishSecret(secretId, token) {
-      const described = await send('DescribeSecretCommand', { SecretId: secretId });
-      const current = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
-      if (current === token) return;
-      await send('UpdateSecretVersionStageCommand', {
-        SecretId: secretId,
-        VersionStage: 'AWSCURRENT',
-        MoveToVersionId: token,
-        RemoveFromVersionId: current,
-      });
-      log({ message: 'finishSecret: pending version is current', secretId, token });
+      if (await finishRotation(send, secretId, token)) {
+        log({ message: 'finishSecret: pending version is current', secretId, token });
+      }
     },
   };
 
-  return async function rotate(event) {
-    const { SecretId: secretId, ClientRequestToken: token, Step: step } = event;
-    const run = Object.hasOwn(steps, step) ? steps[step] : undefined;
-    if (!run) throw new Error(`unknown rotation step ${step}`);
-    const described = await send('DescribeSecretCommand', { SecretId: secretId });
-    if (described.RotationEnabled === false) throw new Error(`rotation is not enabled on ${secretId}`);
-    const stages = described.VersionIdsToStages?.[token];
-    if (!stages) {
-      // Secrets Manager announces the version before createSecret; createSecret may also be the
-      // one to create it. Every later step needs it.
-      if (step !== 'createSecret') throw new Error(`version ${token} is not a version of ${secretId}`);
-      await run(secretId, token);
-      return { step };
-    }
-    if (stages.includes('AWSCURRENT') && step !== 'finishSecret') return { step, skipped: 'already current' };
-    if (!stages.includes('AWSPENDING') && !stages.includes('AWSCURRENT')) {
-      throw new Error(`version ${token} of ${secretId} is not pending rotation`);
-    }
-    await run(secretId, token);
-    return { step };
-  };
+  return rotationHandler(steps, send);
 }
