@@ -38,6 +38,11 @@ class AwsTarget:
         """True for the emulator."""
         return self.endpoint is not None
 
+    @property
+    def kind(self) -> str:
+        """``"emulator"`` or ``"aws"``: which skip entries of the compliance gate hold for this target."""
+        return "emulator" if self.is_emulator else "aws"
+
     def client(self, service: str) -> Any:
         """The boto3 client for ``service`` on this target, created once and reused."""
         if service not in self._clients:

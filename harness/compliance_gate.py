@@ -17,7 +17,7 @@ import os
 import re
 import subprocess
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -299,3 +299,34 @@ def scan_modules(modules_dir: Path, *, skips: Sequence[Skip] | None = None) -> G
     """Checkov on the HCL of ``modules/``, judged against the skip file."""
     passed, findings = run_checkov(modules_dir, "terraform")
     return evaluate("modules", passed, findings, load_skips() if skips is None else skips)
+
+
+@dataclass(frozen=True)
+class PlanGate:
+    """The checkov gate on a deploy's saved plan, as every apply of the harness runs it.
+
+    Called with the plan's JSON between ``plan`` and ``apply``: scans it, writes the result to
+    :func:`record_path` (read by the live tests and the evidence report), says the summary, and
+    raises :class:`ComplianceGateError` on an unwaived failure or a stale entry, so nothing is applied.
+
+    Attributes:
+        stack: The stack's name (the scan name in the skip file).
+        workdir: Where the result is recorded.
+        target: ``"emulator"`` or ``"aws"``: which skip entries hold.
+        say: Progress lines.
+        skip_file: The skip file judging the plan (the upgrade check deploys an older ref with its own).
+    """
+
+    stack: str
+    workdir: Path
+    target: str
+    say: Callable[[str], None]
+    skip_file: Path = SKIP_FILE
+
+    def __call__(self, plan_json: Path) -> None:
+        """Scan ``plan_json``; record and say the result; raise when the apply must not go ahead."""
+        result = scan_plan(self.stack, plan_json, target=self.target, skips=load_skips(self.skip_file))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        record_path(self.workdir, self.stack).write_text(json.dumps(result.to_json(), indent=2))
+        self.say(f"gate before apply: {result.summary()}")
+        result.raise_if_failed()

@@ -14,12 +14,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from types import FrameType
 from typing import Any, Generic, TypeVar
 
 from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR, write_cli_config
+from harness.compliance_gate import PlanGate
 from harness.stages import Progress, skip_requested, timed
 from harness.sweep import Orphan, SingletonsBefore, clear_emulator_gaps, snapshot_singletons, sweep
 from harness.terraform import Terraform, TerraformError, resource_type_of
@@ -44,6 +46,17 @@ def throwaway_secrets(stack_dir: Path) -> dict[str, str]:
 
 DEPLOY_PLAN = "deploy.tfplan"
 """The saved plan a deploy applies, in the stack's directory."""
+
+APPLY_ATTEMPTS = 3
+"""Plan, gate and apply rounds a deploy makes when an apply stops on a transient error."""
+
+
+class DefaultGate(Enum):
+    """The gate an environment runs before apply unless told otherwise."""
+
+    CHECKOV = "checkov"
+    """:class:`~harness.compliance_gate.PlanGate`: the skip file, for the environment's target."""
+
 
 OutputsT_co = TypeVar("OutputsT_co", covariant=True)
 """What an environment's outputs are parsed into: the stack's outputs class, or a plain dict."""
@@ -80,8 +93,10 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
         progress: Receives one line per stage event.
         environ: Read for ``SKIP_<stage>`` switches.
         mirror: Provider mirror for the generated CLI config.
-        before_apply: Gate called with the plan's JSON file between plan and apply (e.g. the
-            compliance scan); when it raises, nothing is applied.
+        before_apply: Gate called with the plan's JSON file between plan and apply; when it
+            raises, nothing is applied. Default: the checkov gate (:class:`PlanGate`) for the
+            environment's target, so every apply the harness makes is gated; ``None`` only for
+            configurations that are not ours (test fixtures, a fake ``terraform``).
         unreachable_wait_seconds: How long teardown waits for a target that stopped answering.
     """
 
@@ -94,7 +109,7 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
     progress: Progress = print
     environ: Mapping[str, str] = field(default_factory=dict)
     mirror: Path = DEFAULT_MIRROR
-    before_apply: Callable[[Path], None] | None = None
+    before_apply: Callable[[Path], None] | DefaultGate | None = DefaultGate.CHECKOV
     unreachable_wait_seconds: float = 300.0
     raw_outputs: dict[str, Any] = field(default_factory=dict, init=False)
     _outputs: OutputsT_co | None = field(default=None, init=False, repr=False)
@@ -103,7 +118,9 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
     secrets: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     singletons_before: SingletonsBefore | None = field(default=None, init=False)
     retries: list[str] = field(default_factory=list, init=False)
-    """What teardown had to retry, each with the first error (for the run summary)."""
+    """What deploy and teardown had to retry, each with the first error (for the run summary)."""
+    plan_json_paths: list[Path] = field(default_factory=list, init=False)
+    """Every plan this deploy gated and applied, in order (more than one after a transient error)."""
 
     def __post_init__(self) -> None:
         """Prepare the working directory, the throwaway secrets and the Terraform runner."""
@@ -111,6 +128,11 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
         cli_config = write_cli_config(self.workdir / "terraform.rc", self.mirror)
         self.log_path = self.workdir / f"{self.stack_name}.terraform.log"
         self.secrets = throwaway_secrets(self.stack_dir)
+        self.gate: Callable[[Path], None] | None = (
+            PlanGate(self.stack_name, self.workdir, self.target.kind, self._say)
+            if isinstance(self.before_apply, DefaultGate)
+            else self.before_apply
+        )
         self.terraform = Terraform(
             workdir=self.stack_dir,
             log_path=self.log_path,
@@ -143,14 +165,21 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
 
     @property
     def plan_json_path(self) -> Path:
-        """Where the deploy's plan is kept as JSON (for the compliance gate and the evidence report)."""
-        return self.workdir / f"{self.stack_name}.plan.json"
+        """The plan the deploy applied last, as JSON (for the compliance gate and the evidence report)."""
+        return self.plan_json_paths[-1] if self.plan_json_paths else self._plan_json(1)
+
+    def _plan_json(self, attempt: int) -> Path:
+        return self.workdir / (
+            f"{self.stack_name}.plan.json" if attempt == 1 else f"{self.stack_name}.plan-{attempt}.json"
+        )
 
     def deploy(self) -> OutputsT_co:
         """``init`` and ``apply`` (unless ``SKIP_deploy``), then read and parse the outputs.
 
-        With a ``before_apply`` gate: ``plan`` to a file, the gate on its JSON, then ``apply`` of
-        exactly that plan.
+        With a gate (the default): ``plan`` to a file, the gate on its JSON, then ``apply`` of exactly
+        that plan. When the apply stops on a transient error, part of the plan is applied and the
+        saved plan is spent: the deploy plans again against what state now holds, gates that plan and
+        applies it (said in the run summary), up to :data:`APPLY_ATTEMPTS` rounds.
         """
         if not self.skipped("deploy"):
             self._write_metadata()
@@ -158,17 +187,11 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
             self.singletons_before = snapshot_singletons(self.target)
             with self._stage("deploy: terraform init"):
                 self.terraform.init()
-            if self.before_apply is None:
+            if self.gate is None:
                 with self._stage("deploy: terraform apply"):
                     self.terraform.apply()
-            else:  # plan, let the gate judge the plan, then apply exactly that plan
-                with self._stage("deploy: terraform plan"):
-                    plan = self.terraform.plan_to_file(DEPLOY_PLAN)
-                    self.plan_json_path.write_text(json.dumps(plan))
-                with self._stage("deploy: gate before apply"):
-                    self.before_apply(self.plan_json_path)
-                with self._stage("deploy: terraform apply"):
-                    self.terraform.apply_plan(DEPLOY_PLAN)
+            else:
+                self._gated_apply(self.gate)
         self.raw_outputs = self.terraform.output()
         if not self.raw_outputs:
             raise RuntimeError(
@@ -176,6 +199,29 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
             )
         self._outputs = self.read_outputs(self.raw_outputs)
         return self._outputs
+
+    def _gated_apply(self, gate: Callable[[Path], None]) -> None:
+        """Plan, let ``gate`` judge the plan, apply exactly that plan; again after a transient error."""
+        for attempt in range(1, APPLY_ATTEMPTS + 1):
+            with self._stage("deploy: terraform plan"):
+                plan = self.terraform.plan_to_file(DEPLOY_PLAN)
+                plan_json = self._plan_json(attempt)
+                plan_json.write_text(json.dumps(plan))
+                self.plan_json_paths.append(plan_json)
+            with self._stage("deploy: gate before apply"):
+                gate(plan_json)
+            try:
+                with self._stage("deploy: terraform apply"):
+                    self.terraform.apply_plan(DEPLOY_PLAN)
+                return
+            except TerraformError as err:
+                if not err.retryable or attempt == APPLY_ATTEMPTS:
+                    raise
+                first = err.errors.splitlines()[0] if err.errors else f"exit {err.returncode}"
+                self._say(
+                    f"apply stopped on a transient error ({first}): planning again, gating the new plan"
+                )
+                self.retries.append(f"{self.stack_name}: apply re-planned and re-gated after: {first}")
 
     def teardown(self) -> list[Orphan]:
         """Destroy (unless ``SKIP_teardown``) and sweep; idempotent. Raises when orphans remain.

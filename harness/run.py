@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 from harness.aws_target import AwsTarget
-from harness.environment import EphemeralEnvironment
+from harness.environment import DefaultGate, EphemeralEnvironment
 from harness.stages import Progress
 from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.app.settings import FeatureSwitches, Settings, SettingsError, Target
@@ -225,7 +225,7 @@ class HarnessRun:
         *,
         progress: Progress,
         environ: Mapping[str, str],
-        before_apply: Callable[[Path], None] | None = None,
+        before_apply: Callable[[Path], None] | DefaultGate | None = DefaultGate.CHECKOV,
         workdir: Path | None = None,
         environment_type: type[EphemeralEnvironment[Any]] = EphemeralEnvironment,
     ) -> PaymentPlatformEnvironment: ...
@@ -237,7 +237,7 @@ class HarnessRun:
         *,
         progress: Progress,
         environ: Mapping[str, str],
-        before_apply: Callable[[Path], None] | None = None,
+        before_apply: Callable[[Path], None] | DefaultGate | None = DefaultGate.CHECKOV,
         workdir: Path | None = None,
         environment_type: type[EphemeralEnvironment[Any]] = EphemeralEnvironment,
     ) -> PciEnvironment: ...
@@ -249,7 +249,7 @@ class HarnessRun:
         *,
         progress: Progress,
         environ: Mapping[str, str],
-        before_apply: Callable[[Path], None] | None = None,
+        before_apply: Callable[[Path], None] | DefaultGate | None = DefaultGate.CHECKOV,
         workdir: Path | None = None,
         environment_type: type[EphemeralEnvironment[Any]] = EphemeralEnvironment,
     ) -> EphemeralEnvironment[StackOutputs]: ...
@@ -260,7 +260,7 @@ class HarnessRun:
         *,
         progress: Progress,
         environ: Mapping[str, str],
-        before_apply: Callable[[Path], None] | None = None,
+        before_apply: Callable[[Path], None] | DefaultGate | None = DefaultGate.CHECKOV,
         workdir: Path | None = None,
         environment_type: type[EphemeralEnvironment[Any]] = EphemeralEnvironment,
     ) -> EphemeralEnvironment[StackOutputs]:
@@ -270,7 +270,7 @@ class HarnessRun:
             kind: The stack.
             progress: Receives one line per stage event.
             environ: Read for ``SKIP_<stage>`` switches.
-            before_apply: Gate on the plan's JSON before apply (the compliance gate).
+            before_apply: Gate on the plan's JSON before apply: the checkov gate unless told otherwise.
             workdir: The environment's own directory; default the run's.
             environment_type: :class:`EphemeralEnvironment` or a subclass (e.g. one that scans
                 before teardown).

@@ -252,25 +252,14 @@ class Terraform:
         return shown
 
     def apply_plan(self, plan_file: str) -> None:
-        """Apply exactly the saved plan ``plan_file``.
+        """Apply exactly the saved plan ``plan_file``, once.
 
-        A saved plan cannot be applied twice: after a transient failure part of it is already applied,
-        so the retry is a fresh ``apply`` of the same configuration.
+        A saved plan cannot be applied twice: after a transient failure part of it is applied, so
+        the caller plans again (and gates the new plan) rather than retrying here.
         """
-        try:
-            self.run(
-                "apply",
-                "-input=false",
-                "-no-color",
-                f"-parallelism={self.parallelism}",
-                plan_file,
-                attempts=1,
-            )
-        except TerraformError as err:
-            if not err.retryable:
-                raise
-            self._log("# the saved plan's apply hit a transient error: applying the configuration again\n")
-            self.apply()
+        self.run(
+            "apply", "-input=false", "-no-color", f"-parallelism={self.parallelism}", plan_file, attempts=1
+        )
 
     def destroy(self) -> None:
         """``terraform destroy -auto-approve``."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.cli_config import DEFAULT_MIRROR
+from harness.compliance_gate import SKIP_FILE, PlanGate
 from harness.emulator import MotoServer, external_endpoint
 from harness.environment import EphemeralEnvironment, untyped_outputs
 from harness.existing_secret import create_database_secret, delete_secret
@@ -138,7 +139,7 @@ def run_upgrade_check(
         flags = run.main_py_flags()
         synthesize_tree(before, run.outdir, flags, workdir / "synth.log")
         after_out = synthesize_tree(PROJECT_ROOT, workdir / "after.out", flags, workdir / "synth.log")
-        upgrade = UpgradeRun(run, after_out, say, cleanup, allow, override)
+        upgrade = UpgradeRun(run, before, after_out, say, cleanup, allow, override)
         reports += [upgrade.check_stack(stack) for stack in stacks]
     return reports
 
@@ -150,6 +151,7 @@ class UpgradeRun:
     Attributes:
         run: The harness run: its settings, emulator and run id; its ``outdir`` holds the stacks as of
             the ref, which are deployed.
+        before_tree: The ref's exported sources (its skip file gates its deploy).
         after_out: The stacks as of now, synthesized with the same settings (planned, never applied).
         say: Progress lines.
         cleanup: Where teardowns and deletions are registered; closed after the last stack.
@@ -158,6 +160,7 @@ class UpgradeRun:
     """
 
     run: HarnessRun
+    before_tree: Path
     after_out: Path
     say: Callable[[str], None]
     cleanup: ExitStack
@@ -175,6 +178,7 @@ class UpgradeRun:
             target=self.run.target,
             read_outputs=untyped_outputs,
             progress=self.say,
+            before_apply=self._gate_of_the_ref(stack, workdir),
         )
         self._existing_inputs(stack)
         self.cleanup.callback(before.teardown)  # registered before apply: runs after any failure below
@@ -199,6 +203,17 @@ class UpgradeRun:
         (self.run.workdir / f"{stack}.upgrade.json").write_text(json.dumps(rows, indent=2))
         self.say(report.table())
         return report
+
+    def _gate_of_the_ref(self, stack: StackKind, workdir: Path) -> PlanGate:
+        """The checkov gate for the ref's deploy, judged by the ref's own skip file (its exceptions)."""
+        ref_skips = self.before_tree / SKIP_FILE.relative_to(PROJECT_ROOT)
+        return PlanGate(
+            stack,
+            workdir,
+            self.run.target.kind,
+            lambda line: self.say(f"[{stack}, as of the ref] {line}"),
+            skip_file=ref_skips if ref_skips.exists() else SKIP_FILE,
+        )
 
     def _existing_inputs(self, stack: StackKind) -> None:
         """What the stack looks up instead of creating (the PCI database secret): made here, deleted after."""

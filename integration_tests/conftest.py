@@ -6,7 +6,6 @@ Each environment registers its teardown before its first apply, so a failed or i
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +15,6 @@ from typing import Literal, overload
 
 import pytest
 
-from harness.compliance_gate import record_path, scan_plan
 from harness.emulator import MotoServer, external_endpoint
 from harness.environment import EphemeralEnvironment, interrupts_as_keyboard_interrupt
 from harness.existing_secret import create_database_secret, delete_secret
@@ -71,21 +69,6 @@ def live_run(request: pytest.FixtureRequest) -> Iterator[HarnessRun]:
     yield run
 
 
-def _compliance_gate(
-    live_run: HarnessRun, stack: StackKind, say: Callable[[str], None]
-) -> Callable[[Path], None]:
-    """The checkov gate on the deploy's plan: records its result, then refuses the apply on a failure."""
-    target = "emulator" if live_run.target.is_emulator else "aws"
-
-    def gate(plan_json: Path) -> None:
-        result = scan_plan(stack, plan_json, target=target)
-        record_path(live_run.workdir, stack).write_text(json.dumps(result.to_json(), indent=2))
-        say(f"[{stack} {live_run.run_id}] {result.summary()}")
-        result.raise_if_failed()
-
-    return gate
-
-
 @overload
 def _environment(
     request: pytest.FixtureRequest, live_run: HarnessRun, stack: Literal[StackKind.PAYMENT_PLATFORM]
@@ -102,12 +85,12 @@ def _environment(
     request: pytest.FixtureRequest, live_run: HarnessRun, stack: StackKind
 ) -> EphemeralEnvironment[StackOutputs]:
     say = _progress_writer(request.config, live_run.workdir / "progress.log")
-    # Its first teardown scans the run's stores for clear PANs (PCI DSS 3.5), then destroys.
+    # Gated by checkov before apply (the default); its first teardown scans the run's stores for clear
+    # PANs (PCI DSS 3.5), then destroys.
     env = live_run.environment(
         stack,
         progress=say,
         environ=os.environ,
-        before_apply=_compliance_gate(live_run, stack, say),
         environment_type=PanScannedEnvironment,
     )
     request.addfinalizer(

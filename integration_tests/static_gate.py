@@ -25,8 +25,12 @@ def assert_gate_passed_on_what_was_applied(
     assert record["failed"] == [] and record["stale"] == [], record
     assert record["passed"] >= 100, f"checkov ran only {record['passed']} checks on {env.stack_name}"
     assert all(len(w["reason"]) >= 40 for w in record["waived"]), record["waived"]
-    plan = json.loads(env.plan_json_path.read_text())
-    planned = {c["address"] for c in plan["resource_changes"] if c["mode"] == "managed"}
+    planned = {  # every plan the deploy gated: more than one when an apply was re-planned
+        change["address"]
+        for path in env.plan_json_paths
+        for change in json.loads(path.read_text())["resource_changes"]
+        if change["mode"] == "managed"
+    }
     applied = {address for address in env.terraform.state_list() if not _is_data_source(address)}
     assert applied, f"{env.stack_name}: nothing in state"
     assert applied <= planned, f"applied but never scanned: {sorted(applied - planned)[:10]}"

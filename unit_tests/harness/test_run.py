@@ -138,7 +138,9 @@ def test_an_environment_parses_its_outputs_into_the_stacks_class_once(
 ) -> None:
     printed = terraform_outputs(PciDataProcessingOutputs, leave_out=("firewall_arn",))
     run = deployable(tmp_path, printed, monkeypatch)
-    env = run.environment(StackKind.PCI_DATA_PROCESSING, progress=lambda _m: None, environ={})
+    env = run.environment(  # a stand-in terraform plans nothing for the gate to scan
+        StackKind.PCI_DATA_PROCESSING, progress=lambda _m: None, environ={}, before_apply=None
+    )
     assert (env.stack_name, env.run_id, env.target) == (StackKind.PCI_DATA_PROCESSING, "ab12cd", run.target)
     with pytest.raises(RuntimeError, match="no outputs yet"):
         _ = env.outputs
@@ -156,7 +158,7 @@ def test_outputs_the_stack_does_not_have_fail_where_they_are_read(
     printed = terraform_outputs(PciDataProcessingOutputs, leave_out=("vpc_id",))
     printed["renamed_output"] = {"sensitive": False, "type": "string", "value": "x"}
     env = deployable(tmp_path, printed, monkeypatch).environment(
-        StackKind.PCI_DATA_PROCESSING, progress=lambda _m: None, environ={}
+        StackKind.PCI_DATA_PROCESSING, progress=lambda _m: None, environ={}, before_apply=None
     )
     with pytest.raises(
         OutputsError, match=r"missing output\(s\) 'vpc_id'.*unknown output\(s\) 'renamed_output'"

@@ -49,6 +49,7 @@ def environment(
         read_outputs=untyped_outputs,
         progress=lambda _m: None,
         environ={},
+        before_apply=None,  # a fake terraform: no plan for the gate to scan
     )
 
 

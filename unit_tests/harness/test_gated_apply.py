@@ -1,0 +1,146 @@
+"""Every apply is gated: the plan is judged before it is applied, and again after a transient stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from harness import environment as environment_module
+from harness.aws_target import AwsTarget
+from harness.compliance_gate import SKIP_FILE, PlanGate
+from harness.environment import EphemeralEnvironment, untyped_outputs
+from harness.sweep import SingletonsBefore
+from harness.terraform import TerraformError
+
+ENDPOINT = "http://127.0.0.1:4599"
+
+# A stand-in terraform: records each command; `apply <plan>` fails as scripted by APPLY_FAILURES
+# (one line per attempt, empty when the attempt succeeds); `show` prints a plan naming the attempt.
+FAKE_TERRAFORM = """#!/usr/bin/env bash
+echo "$*" >> "{calls}"
+case "$1" in
+  plan) n=$(grep -c '^plan' "{calls}"); echo "$n" > "{tmp}/plan-number" ;;
+  show)
+    address="aws_sqs_queue.q$(cat "{tmp}/plan-number")"
+    echo '{{"resource_changes": [{{"address": "'"$address"'", "mode": "managed"}}]}}' ;;
+  apply)
+    n=$(grep -c '^apply' "{calls}")
+    failure=$(sed -n "${{n}}p" "{failures}")
+    if [ -n "$failure" ]; then echo "$failure"; exit 1; fi ;;
+  output) echo '{{"queue_url": {{"sensitive": false, "type": "string", "value": "q"}}}}' ;;
+esac
+exit 0
+"""
+
+TRANSIENT = "Error: creating SQS Queue: https response error StatusCode: 503, RequestID: 1"
+PERMANENT = "Error: creating SQS Queue: InvalidAttributeValue: MessageRetentionPeriod"
+
+
+def gated_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failures: list[str], gate: object
+) -> EphemeralEnvironment[dict[str, object]]:
+    """An environment whose terraform is the stand-in above and whose gate is ``gate``."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (tmp_path / "failures").write_text("\n".join(failures) + "\n")
+    exe = bindir / "terraform"
+    exe.write_text(
+        FAKE_TERRAFORM.format(calls=tmp_path / "calls", tmp=tmp_path, failures=tmp_path / "failures")
+    )
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    monkeypatch.setattr(
+        environment_module,
+        "snapshot_singletons",
+        lambda _target: SingletonsBefore(frozenset(), frozenset(), frozenset()),
+    )
+    stack_dir = tmp_path / "stack"
+    stack_dir.mkdir()
+    return EphemeralEnvironment(
+        stack_name="pci-data-processing",
+        run_id="ga1234",
+        stack_dir=stack_dir,
+        workdir=tmp_path / "work",
+        target=AwsTarget.emulator("us-east-1", ENDPOINT),
+        read_outputs=untyped_outputs,
+        progress=lambda _m: None,
+        before_apply=gate,  # type: ignore[arg-type]
+    )
+
+
+def commands(tmp_path: Path) -> list[str]:
+    return [line.split()[0] for line in (tmp_path / "calls").read_text().splitlines()]
+
+
+class RecordingGate:
+    """A gate that records the plans it was shown and refuses the ones it is told to."""
+
+    def __init__(self, refuse: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+        self.seen: list[list[str]] = []
+        self.refuse = refuse
+
+    def __call__(self, plan_json: Path) -> None:
+        plan = json.loads(plan_json.read_text())
+        self.seen.append([change["address"] for change in plan["resource_changes"]])
+        if len(self.seen) in self.refuse:
+            raise RuntimeError(f"gate refused plan {len(self.seen)}")
+
+
+def test_a_transient_apply_error_plans_again_and_gates_the_new_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gate = RecordingGate()
+    env = gated_environment(tmp_path, monkeypatch, [TRANSIENT, ""], gate)
+    assert env.deploy() == {"queue_url": "q"}
+    # the saved plan is never applied twice, nor the configuration applied ungated
+    assert commands(tmp_path) == ["init", "plan", "show", "apply", "plan", "show", "apply", "output"]
+    assert gate.seen == [["aws_sqs_queue.q1"], ["aws_sqs_queue.q2"]]
+    assert [p.name for p in env.plan_json_paths] == [
+        "pci-data-processing.plan.json",
+        "pci-data-processing.plan-2.json",
+    ]
+    assert env.plan_json_path == env.plan_json_paths[-1]
+    assert env.retries == [f"pci-data-processing: apply re-planned and re-gated after: {TRANSIENT}"]
+
+
+def test_a_new_plan_the_gate_refuses_is_not_applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = gated_environment(tmp_path, monkeypatch, [TRANSIENT, ""], RecordingGate(refuse={2}))
+    with pytest.raises(RuntimeError, match="gate refused plan 2"):
+        env.deploy()
+    assert commands(tmp_path) == ["init", "plan", "show", "apply", "plan", "show"]
+
+
+def test_a_permanent_apply_error_is_not_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = gated_environment(tmp_path, monkeypatch, [PERMANENT], RecordingGate())
+    with pytest.raises(TerraformError, match="InvalidAttributeValue"):
+        env.deploy()
+    assert commands(tmp_path) == ["init", "plan", "show", "apply"]
+    assert env.retries == []
+
+
+def test_transient_errors_stop_after_three_rounds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = gated_environment(tmp_path, monkeypatch, [TRANSIENT] * 4, RecordingGate())
+    with pytest.raises(TerraformError, match="StatusCode: 503"):
+        env.deploy()
+    assert commands(tmp_path).count("apply") == 3 and len(env.retries) == 2
+
+
+@pytest.mark.parametrize(("endpoint", "kind"), [(ENDPOINT, "emulator"), (None, "aws")])
+def test_an_environment_is_gated_by_checkov_for_its_target_unless_told_otherwise(
+    tmp_path: Path, endpoint: str | None, kind: str
+) -> None:
+    target = AwsTarget.emulator("us-east-1", endpoint) if endpoint else AwsTarget(region="us-east-1")
+    env = EphemeralEnvironment(
+        stack_name="payment-platform",
+        run_id="ga1234",
+        stack_dir=tmp_path,
+        workdir=tmp_path / "work",
+        target=target,
+        read_outputs=untyped_outputs,
+    )
+    assert isinstance(env.gate, PlanGate)
+    assert (env.gate.stack, env.gate.target, env.gate.skip_file) == ("payment-platform", kind, SKIP_FILE)
