@@ -12,6 +12,7 @@ waiver. Entries that waive nothing are reported as stale, so the file only ever 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -30,6 +31,10 @@ SKIP_FILE = PROJECT_ROOT / ".ci" / "checkov" / "skips.toml"
 CHECKOV_VENV = PROJECT_ROOT / ".venv-checkov"
 CHECKOV_BIN_VAR = "CHECKOV_BIN"
 """Set to a checkov executable to use it instead of the project's pinned one in ``.venv-checkov``."""
+
+CHECKOV_CACHE_VAR = "INFRA_CHECKOV_CACHE"
+"""A directory where checkov's results are kept by content hash (the unit run sets it; live runs do not)."""
+CHECKOV_PINS = PROJECT_ROOT / ".ci" / "checkov" / "requirements.txt"
 
 _CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
 MIN_REASON_LENGTH = 40
@@ -187,21 +192,24 @@ def checkov_command() -> list[str]:
 
 
 def run_checkov(target: Path, framework: str) -> tuple[int, list[Finding]]:
-    """Scan ``target`` (a plan JSON file, or a directory of HCL) and return (passed count, failures)."""
-    option = "-f" if target.is_file() else "-d"
+    """Scan ``target`` (a plan JSON file, or a directory of HCL) and return (passed count, failures).
+
+    With ``$INFRA_CHECKOV_CACHE`` set, a scan of content already scanned by the same pinned checkov
+    with the same arguments is read from there instead of run again (the key hashes all three).
+    """
+    command = [*checkov_command(), "-f" if target.is_file() else "-d", str(target)]
+    command += ["--framework", framework, "-o", "json", "--quiet", "--compact", "--skip-download"]
+    cache_dir = os.environ.get(CHECKOV_CACHE_VAR)
+    cached = (
+        Path(cache_dir) / f"{_scan_key(target, command[len(checkov_command()) + 2 :])}.json"
+        if cache_dir
+        else None
+    )
+    if cached is not None and cached.exists():
+        record = json.loads(cached.read_text())
+        return record["passed"], [Finding(**item) for item in record["findings"]]
     result = subprocess.run(
-        [
-            *checkov_command(),
-            option,
-            str(target),
-            "--framework",
-            framework,
-            "-o",
-            "json",
-            "--quiet",
-            "--compact",
-            "--skip-download",
-        ],
+        command,
         capture_output=True,
         text=True,
         check=False,
@@ -227,7 +235,24 @@ def run_checkov(target: Path, framework: str) -> tuple[int, list[Finding]]:
         ]
     if passed == 0:
         raise ComplianceGateError(f"checkov ran no check on {target}: is it the right file?")
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        record = {"passed": passed, "findings": [vars(f) for f in findings]}
+        partial = cached.with_suffix(f".{os.getpid()}.partial")
+        partial.write_text(json.dumps(record))
+        partial.replace(cached)  # atomic: a parallel worker reads the whole record or none
     return passed, findings
+
+
+def _scan_key(target: Path, arguments: Sequence[str]) -> str:
+    """A hash of what a checkov scan depends on: the pinned version, the arguments, the content scanned."""
+    digest = hashlib.sha256(CHECKOV_PINS.read_bytes() + "\0".join(arguments).encode())
+    files = [target] if target.is_file() else sorted(p for p in target.rglob("*") if p.is_file())
+    for path in files:
+        if ".terraform" in path.parts or path.name == ".terraform.lock.hcl":
+            continue
+        digest.update(str(path.relative_to(target.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
 
 
 def unknown_attributes(plan: Mapping[str, Any]) -> dict[str, set[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ import pytest
 from moto import mock_aws
 
 from harness.aws_target import AwsTarget
+from harness.compliance_gate import CHECKOV_CACHE_VAR
+from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.app.settings_sources import parse_settings
 from pci_infra.app.stack_kind import StackKind
 from pci_infra.app.synthesis import synthesize
@@ -23,6 +26,23 @@ CERT_ARN = "arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-4e5f-6789-ab
 STANDBY = "api.dr.example.org"
 ADOPTED_DETECTOR = "0123456789abcdef0123456789abcdef"
 ADOPTED_RECORDER = "default"
+
+
+CHECKOV_CACHE = PROJECT_ROOT / ".work" / "unit-checkov"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def reuse_checkov_results() -> Iterator[None]:
+    """Unit tests read a checkov scan of unchanged content from a cache (``UNIT_SYNTH_CACHE=0``: never).
+
+    Scoped to each unit test module, so the live gate of the same session always runs checkov.
+    """
+    if os.environ.get("UNIT_SYNTH_CACHE", "1") == "0":
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CHECKOV_CACHE_VAR, str(CHECKOV_CACHE))
+        yield
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ same account the same way.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 EMULATOR_CREDENTIALS: Mapping[str, str] = {
@@ -18,6 +19,14 @@ EMULATOR_CREDENTIALS: Mapping[str, str] = {
 
 ClientFactory = Callable[[str], Any]
 """Makes a boto3 client for a service name."""
+
+
+@cache
+def _shared_loader() -> Any:
+    """One botocore data loader per process: each service model is parsed once, not once per session."""
+    from botocore.loaders import create_loader
+
+    return create_loader()
 
 
 def client_factory(
@@ -32,8 +41,13 @@ def client_factory(
     botocore ``Config``.
     """
     import boto3  # imported on use: synthesis with explicit settings never needs it
+    import botocore.session
 
-    session = boto3.session.Session(region_name=region)
+    core = botocore.session.Session()
+    core.register_component("data_loader", _shared_loader())
+    session = boto3.session.Session(region_name=region, botocore_session=core)
+    search_paths = core.get_component("data_loader").search_paths
+    search_paths[:] = dict.fromkeys(search_paths)  # each boto3 session appends its data path again
     keys: dict[str, Any] = {}
     if credentials:
         keys = {
