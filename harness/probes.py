@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from harness.aws_target import AwsTarget
+from harness.sweep import functions_and_fleets, log_groups, s3_buckets, sqs_queues
+from pci_infra.foundation.capabilities import gap_for
 
 
 class ProbeError(AssertionError):
@@ -59,13 +64,87 @@ def queue_kms_key(target: AwsTarget, queue_url: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class RedriveObservation:
+    """What :func:`receives_until_redriven` saw.
+
+    Attributes:
+        receive_counts: ``ApproximateReceiveCount`` SQS reported at each delivery of the message from
+            the work queue, in order (one entry per receive that returned it).
+        dlq_body: Body of the message found in the DLQ.
+    """
+
+    receive_counts: tuple[int, ...]
+    dlq_body: str
+
+    @property
+    def receives(self) -> int:
+        """Times the work queue delivered the message before it left for the DLQ."""
+        return len(self.receive_counts)
+
+
+def _take_message(
+    sqs: Any, queue_url: str, body: str, *, visibility: int | None, wait: int
+) -> dict[str, Any] | None:
+    """Receive once (long-polling ``wait`` seconds); the message with ``body`` if it came, else ``None``."""
+    params: dict[str, Any] = {
+        "QueueUrl": queue_url,
+        "MaxNumberOfMessages": 10,
+        "WaitTimeSeconds": wait,
+        "AttributeNames": ["ApproximateReceiveCount"],
+    }
+    if visibility is not None:
+        params["VisibilityTimeout"] = visibility
+    for message in sqs.receive_message(**params).get("Messages", []):
+        if message["Body"] == body:
+            found: dict[str, Any] = message
+            return found
+    return None
+
+
+def receives_until_redriven(
+    target: AwsTarget, queue_url: str, dlq_url: str, *, give_up_after: int = 10, timeout: float = 90.0
+) -> RedriveObservation:
+    """Receive a new message without delete until the work queue stops delivering it; find it in the DLQ.
+
+    Each receive hides the message for one second and the next long-polls past that, so a message
+    still on the work queue is delivered again; only when a receive no longer returns it is the
+    DLQ looked at. The queue's own redrive setting is never read: the count is what SQS did.
+
+    Raises:
+        ProbeError: The work queue was still delivering the message after ``give_up_after``
+            receives, or it was in neither queue within ``timeout`` seconds.
+    """
+    sqs = target.client("sqs")
+    body = f"redrive-probe-{uuid.uuid4()}"
+    sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+    counts: list[int] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        delivered = _take_message(sqs, queue_url, body, visibility=1, wait=3)
+        if delivered is not None:
+            counts.append(int(delivered.get("Attributes", {}).get("ApproximateReceiveCount", "0")))
+            if len(counts) > give_up_after:
+                raise ProbeError(
+                    f"the work queue delivered the probe message {len(counts)} times without moving it"
+                )
+            continue
+        parked = _take_message(sqs, dlq_url, body, visibility=None, wait=1)
+        if parked is not None:
+            sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=parked["ReceiptHandle"])
+            return RedriveObservation(tuple(counts), str(parked["Body"]))
+    raise ProbeError(
+        f"gave up after {timeout:.0f}s: the probe message, received {len(counts)} times, is in neither queue"
+    )
+
+
+@dataclass(frozen=True)
 class DlqObservation:
     """What :func:`message_reaches_dlq` saw.
 
     Attributes:
         receives: Times the message was received from the work queue without being deleted.
         dlq_body: Body of the message found in the DLQ.
-        dlq_receive_count: ``ApproximateReceiveCount`` as reported by the DLQ.
+        dlq_receive_count: ``ApproximateReceiveCount`` at the last receive from the work queue.
     """
 
     receives: int
@@ -74,50 +153,18 @@ class DlqObservation:
 
 
 def message_reaches_dlq(
-    target: AwsTarget, queue_url: str, dlq_url: str, receives: int, timeout: float = 60.0
+    target: AwsTarget, queue_url: str, dlq_url: str, receives: int, timeout: float = 90.0
 ) -> DlqObservation:
-    """Send a message, receive it ``receives`` times without deleting it, and find it in the DLQ.
+    """A message received ``receives`` times without delete, and no more, is found in the DLQ.
 
-    Each receive hides the message for only one second, so the probe does not wait out the queue's
-    own visibility timeout.
+    Raises:
+        ProbeError: The work queue delivered it another number of times before it left, or it
+            did not reach the DLQ (see :func:`receives_until_redriven`).
     """
-    sqs = target.client("sqs")
-    body = f"dlq-probe-{uuid.uuid4()}"
-    sqs.send_message(QueueUrl=queue_url, MessageBody=body)
-
-    def receive_once() -> None:
-        messages = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=1, VisibilityTimeout=1, WaitTimeSeconds=1
-        ).get("Messages", [])
-        if not any(m["Body"] == body for m in messages):
-            raise ProbeError("the probe message to be receivable from the work queue")
-
-    for n in range(1, receives + 1):
-        _eventually(f"receive #{n} of the probe message", timeout, receive_once)
-
-    def found_in_dlq() -> DlqObservation:
-        # A receive on the source queue is what makes SQS move an over-received message; if that
-        # receive returns the message again, the queue allows more receives than it should.
-        again = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=1, VisibilityTimeout=1, WaitTimeSeconds=1
-        ).get("Messages", [])
-        if any(m["Body"] == body for m in again):
-            raise AssertionError(f"the work queue delivered the probe message a {receives + 1}th time")
-        messages = sqs.receive_message(
-            QueueUrl=dlq_url,
-            MaxNumberOfMessages=10,
-            WaitTimeSeconds=1,
-            AttributeNames=["ApproximateReceiveCount"],
-        ).get("Messages", [])
-        for message in messages:
-            if message["Body"] == body:
-                sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
-                count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "0"))
-                return DlqObservation(receives, message["Body"], count)
-        raise ProbeError("the probe message in the DLQ")
-
-    result: DlqObservation = _eventually("the probe message to move to the DLQ", timeout, found_in_dlq)
-    return result
+    seen = receives_until_redriven(target, queue_url, dlq_url, give_up_after=receives + 1, timeout=timeout)
+    if seen.receives != receives:
+        raise ProbeError(f"the message left the work queue after {seen.receives} receives, not {receives}")
+    return DlqObservation(seen.receives, seen.dlq_body, seen.receive_counts[-1] if seen.receive_counts else 0)
 
 
 def subnet_zones(target: AwsTarget, vpc_id: str, tier: str) -> list[str]:
@@ -126,6 +173,20 @@ def subnet_zones(target: AwsTarget, vpc_id: str, tier: str) -> list[str]:
         Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:Tier", "Values": [tier]}]
     )["Subnets"]
     return sorted(s["AvailabilityZone"] for s in subnets)
+
+
+def tier_subnets(target: AwsTarget, vpc_id: str, tier: str) -> dict[str, str]:
+    """The VPC's subnets tagged ``Tier=<tier>``, as subnet id -> availability zone."""
+    subnets = target.client("ec2").describe_subnets(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:Tier", "Values": [tier]}]
+    )["Subnets"]
+    return {s["SubnetId"]: s["AvailabilityZone"] for s in subnets}
+
+
+def load_balancer_subnets(target: AwsTarget, arn: str) -> dict[str, str]:
+    """The subnets the load balancer has nodes in, as subnet id -> availability zone (elbv2's own answer)."""
+    (balancer,) = target.client("elbv2").describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"]
+    return {zone["SubnetId"]: zone["ZoneName"] for zone in balancer["AvailabilityZones"]}
 
 
 def flow_logs(target: AwsTarget, vpc_id: str) -> list[dict[str, Any]]:
@@ -238,6 +299,9 @@ def message_containing(target: AwsTarget, queue_url: str, needle: str, timeout: 
     return body
 
 
+TEST_EVENT_PATTERN_GAP = "behaviour:test_event_pattern"
+
+
 def rule_routes(
     target: AwsTarget, rule_name: str, bus_name: str, event: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -245,7 +309,8 @@ def rule_routes(
 
     The pattern is read back from the deployed rule. On AWS the service's own TestEventPattern
     matches it; the emulator answers that call without evaluating it (capability list:
-    ``behaviour:test_event_pattern``), so there the emulator's own rule matcher is applied instead.
+    ``behaviour:test_event_pattern``), so there, while the list records that gap, the emulator's own
+    rule matcher is applied instead.
     """
     events = target.client("events")
     rule = events.describe_rule(Name=rule_name, EventBusName=bus_name)
@@ -257,7 +322,7 @@ def rule_routes(
         "resources": [],
         **event,
     }
-    if target.is_emulator:
+    if target.is_emulator and gap_for(TEST_EVENT_PATTERN_GAP):
         from moto.events.models import EventPattern
 
         matched = EventPattern.load(rule["EventPattern"]).matches_event(cast(Any, full_event))
@@ -272,18 +337,86 @@ def rule_routes(
     return targets
 
 
-def bucket_objects(target: AwsTarget, bucket: str, timeout: float = 60.0) -> list[str]:
-    """Wait until ``bucket`` holds at least one object; return the keys."""
+S3_POLICY_GAP = "behaviour:s3_policy_conditions"
+
+
+@contextmanager
+def bucket_readable(target: AwsTarget, bucket: str) -> Iterator[None]:
+    """Inside, ``bucket``'s objects can be read over the API that reaches the target.
+
+    On AWS nothing is changed: the TLS-only deny does not refuse a TLS read. The emulator refuses
+    every object request of a bucket whose policy has a Deny for ``Principal *`` whatever its
+    condition (capability list: ``behaviour:s3_policy_conditions``); there, while the list records
+    that gap, the policy is lifted for the block and put back exactly as it was after it.
+    """
+    if not (target.is_emulator and gap_for(S3_POLICY_GAP)):
+        yield
+        return
+    s3 = target.client("s3")
+    policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    s3.delete_bucket_policy(Bucket=bucket)
+    try:
+        yield
+    finally:
+        s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+
+
+def object_keys(target: AwsTarget, bucket: str, prefix: str = "") -> list[str]:
+    """Every key of ``bucket`` under ``prefix``, all pages."""
+    keys: list[str] = []
+    for page in target.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys += [item["Key"] for item in page.get("Contents", [])]
+    return keys
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object as S3 keeps it.
+
+    Attributes:
+        key: Its key.
+        text: Its content as text (GZIP content decompressed).
+        gzip: Whether the stored content is GZIP.
+        encryption: ``ServerSideEncryption`` S3 reports for it.
+        kms_key_id: ``SSEKMSKeyId`` S3 reports for it (``None`` without SSE-KMS).
+    """
+
+    key: str
+    text: str
+    gzip: bool
+    encryption: str | None
+    kms_key_id: str | None
+
+
+def objects_containing(
+    target: AwsTarget, bucket: str, needle: str, timeout: float = 300.0
+) -> list[StoredObject]:
+    """Wait until some object of ``bucket`` holds ``needle``; every such object, read and described.
+
+    Objects are read whole (GZIP ones decompressed) and described with ``HeadObject``; the caller
+    makes the bucket readable (:func:`bucket_readable`).
+    """
     s3 = target.client("s3")
 
-    def listing() -> list[str]:
-        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
-        if not keys:
-            raise ProbeError(f"an object in {bucket}")
-        return keys
+    def find() -> list[StoredObject]:
+        found: list[StoredObject] = []
+        for key in object_keys(target, bucket):
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+            packed = body.startswith(b"\x1f\x8b")
+            text = (gzip.decompress(body) if packed else body).decode(errors="replace")
+            if needle in text:
+                head = s3.head_object(Bucket=bucket, Key=key)
+                found.append(
+                    StoredObject(key, text, packed, head.get("ServerSideEncryption"), head.get("SSEKMSKeyId"))
+                )
+        if not found:
+            raise ProbeError(f"an object in {bucket} containing {needle!r}")
+        return found
 
-    keys: list[str] = _eventually(f"an object in {bucket}", timeout, listing, interval=2.0)
-    return keys
+    objects: list[StoredObject] = _eventually(
+        f"delivery of {needle!r} to {bucket}", timeout, find, interval=5.0
+    )
+    return objects
 
 
 def delivered_text(target: AwsTarget, bucket: str, prefix: str, needle: str, timeout: float = 300.0) -> str:
@@ -300,3 +433,145 @@ def delivered_text(target: AwsTarget, bucket: str, prefix: str, needle: str, tim
 
     text: str = _eventually(f"delivery of {needle!r}", timeout, find, interval=10.0)
     return text
+
+
+@dataclass(frozen=True)
+class ListedResource:
+    """A resource of a run found through its service's own listing, with the tags that service reports.
+
+    Attributes:
+        service: AWS service, e.g. ``s3``.
+        identifier: Name, URL, ARN or id, as the listing gives it.
+        tags: Its tags, read with the service's tag API.
+    """
+
+    service: str
+    identifier: str
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def _tag_pairs(items: list[dict[str, str]], key: str = "Key", value: str = "Value") -> dict[str, str]:
+    return {item[key]: item[value] for item in items}
+
+
+def _bucket_tags(target: AwsTarget, bucket: str) -> dict[str, str]:
+    from botocore.exceptions import ClientError
+
+    try:
+        return _tag_pairs(target.client("s3").get_bucket_tagging(Bucket=bucket)["TagSet"])
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") == "NoSuchTagSet":
+            return {}
+        raise
+
+
+def _listed_by_name(target: AwsTarget, run_id: str) -> list[ListedResource]:
+    """Buckets, queues, log groups and functions named with the run id (the orphan sweep's listings)."""
+    sqs, logs, lam = (target.client(name) for name in ("sqs", "logs", "lambda"))
+    found = [
+        ListedResource("s3", o.identifier, _bucket_tags(target, o.identifier))
+        for o in s3_buckets(target, run_id)
+    ]
+    found += [
+        ListedResource("sqs", o.identifier, dict(sqs.list_queue_tags(QueueUrl=o.identifier).get("Tags", {})))
+        for o in sqs_queues(target, run_id)
+    ]
+    found += [
+        ListedResource(
+            "logs", o.identifier, dict(logs.list_tags_log_group(logGroupName=o.identifier).get("tags", {}))
+        )
+        for o in log_groups(target, run_id)
+    ]
+    found += [
+        ListedResource("lambda", o.identifier, dict(lam.list_tags(Resource=o.identifier).get("Tags", {})))
+        for o in functions_and_fleets(target, run_id)
+        if o.service == "lambda"
+    ]
+    return found
+
+
+def _paged(target: AwsTarget, service: str, operation: str, items: str, **params: Any) -> list[Any]:
+    found: list[Any] = []
+    for page in target.client(service).get_paginator(operation).paginate(**params):
+        found += page.get(items) or []
+    return found
+
+
+def _keys_topics_and_secrets(target: AwsTarget, run_id: str) -> list[ListedResource]:
+    """KMS keys behind the aliases named with the run id, topics and secrets so named."""
+    kms, sns, secrets = (target.client(name) for name in ("kms", "sns", "secretsmanager"))
+    key_ids = {
+        alias["TargetKeyId"]
+        for alias in _paged(target, "kms", "list_aliases", "Aliases")
+        if run_id in alias["AliasName"] and alias.get("TargetKeyId")
+    }
+    found = [
+        ListedResource(
+            "kms",
+            kms.describe_key(KeyId=key_id)["KeyMetadata"]["Arn"],
+            _tag_pairs(
+                _paged(target, "kms", "list_resource_tags", "Tags", KeyId=key_id), "TagKey", "TagValue"
+            ),
+        )
+        for key_id in sorted(key_ids)
+    ]
+    found += [
+        ListedResource(
+            "sns",
+            topic["TopicArn"],
+            _tag_pairs(sns.list_tags_for_resource(ResourceArn=topic["TopicArn"])["Tags"]),
+        )
+        for topic in _paged(target, "sns", "list_topics", "Topics")
+        if run_id in topic["TopicArn"].rsplit(":", 1)[-1]
+    ]
+    found += [
+        ListedResource(
+            "secretsmanager",
+            secret["ARN"],
+            _tag_pairs(secrets.describe_secret(SecretId=secret["ARN"]).get("Tags", [])),
+        )
+        for secret in _paged(target, "secretsmanager", "list_secrets", "SecretList")
+        if run_id in secret["Name"]
+    ]
+    return found
+
+
+def _network(target: AwsTarget, run_id: str) -> list[ListedResource]:
+    """VPCs whose ``Name`` tag carries the run id, and their subnets and security groups so named."""
+    named = [{"Name": "tag:Name", "Values": [f"*{run_id}*"]}]
+    vpc_ids = [vpc["VpcId"] for vpc in _paged(target, "ec2", "describe_vpcs", "Vpcs", Filters=named)]
+    if not vpc_ids:
+        return []
+    in_vpcs = [{"Name": "vpc-id", "Values": vpc_ids}]
+    subnet_ids = [
+        s["SubnetId"] for s in _paged(target, "ec2", "describe_subnets", "Subnets", Filters=in_vpcs + named)
+    ]
+    group_ids = [
+        g["GroupId"]
+        for g in _paged(target, "ec2", "describe_security_groups", "SecurityGroups", Filters=in_vpcs)
+        if run_id in g["GroupName"]
+    ]
+    resources = [*vpc_ids, *subnet_ids, *group_ids]
+    tags: dict[str, dict[str, str]] = {resource: {} for resource in resources}
+    for tag in _paged(
+        target, "ec2", "describe_tags", "Tags", Filters=[{"Name": "resource-id", "Values": resources}]
+    ):
+        tags[tag["ResourceId"]][tag["Key"]] = tag["Value"]
+    return [ListedResource("ec2", resource, tags[resource]) for resource in resources]
+
+
+def run_resources(target: AwsTarget, run_id: str) -> list[ListedResource]:
+    """The run's resources found by name through each service's own listing, each with its tags.
+
+    Found without asking for any tag: buckets, queues, log groups and functions named with the
+    run id (the orphan sweep's listings), the KMS keys behind aliases so named, topics and secrets
+    so named, and VPCs, subnets and security groups whose ``Name`` tag or group name carries it.
+    Each one's tags are then read through its service's own tag API.
+    """
+    if not run_id:
+        raise ValueError("run_id: required; listing without one would return every resource")
+    return [
+        *_listed_by_name(target, run_id),
+        *_keys_topics_and_secrets(target, run_id),
+        *_network(target, run_id),
+    ]

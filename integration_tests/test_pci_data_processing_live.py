@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from harness import probes
 from harness.evidence_html import REACHABILITY_RECORD, reachability_record, record_path
 from harness.node_handler import run_handler
+from harness.policy_evaluation import Request, evaluate
 from harness.probes import bucket_default_kms_key, key_rotation_enabled
 from harness.reachability import analyse, render_table, verdict
 from harness.reachability_describe import find_run_vpc, firewall_hosted, live_model
@@ -136,17 +137,74 @@ def test_buckets_encrypt_with_our_keys_keep_versions_and_log_access(
     }
 
 
+CARD_BUCKETS = ("raw", "processed")
+
+
 @pytest.mark.pci_dss("3")
+@pytest.mark.emulator_gap("behaviour:s3_policy_conditions")
 @pytest.mark.behaviour
-def test_an_upload_without_our_key_is_refused(pci_environment: PciEnvironment) -> None:
-    # On the emulator any matching Deny refuses (capability list: behaviour:s3_policy_conditions), so
-    # this proves the policy is attached and enforced; which uploads pass is proven in unit tests.
-    bucket = pci_environment.outputs.bucket_names["raw"]
-    with pytest.raises(ClientError) as refused:
-        pci_environment.target.client("s3").put_object(
-            Bucket=bucket, Key=f"probe/{uuid.uuid4()}.jsonl", Body=b"{}", ServerSideEncryption="AES256"
+def test_card_buckets_take_an_upload_with_our_key_over_tls_and_refuse_every_other(
+    pci_environment: PciEnvironment,
+) -> None:
+    outputs = pci_environment.outputs
+    s3 = pci_environment.target.client("s3")
+    # Not *.jsonl: the raw bucket hands those to the tokenizer.
+    key = f"probe/upload-guard-{uuid.uuid4().hex[:12]}.txt"
+    refused_uploads = {
+        "no encryption header": {},
+        "SSE-S3": {"ServerSideEncryption": "AES256"},
+        "another key": {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": outputs.logs_key_arn},
+    }
+    for bucket in (outputs.bucket_names[name] for name in CARD_BUCKETS):
+        # WHEN an upload asks for SSE-KMS with the data key (over TLS, as every SDK call to AWS)
+        s3.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=b"upload guard probe",
+            ServerSideEncryption="aws:kms",
+            SSEKMSKeyId=outputs.data_key_arn,
         )
-    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        # THEN it is stored, encrypted with that key
+        head = s3.head_object(Bucket=bucket, Key=key)
+        assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", outputs.data_key_arn)
+        # AND each upload lacking it is refused by the bucket policy
+        for fault, encryption in refused_uploads.items():
+            with pytest.raises(ClientError) as refused:
+                s3.put_object(Bucket=bucket, Key=f"{key}.{len(fault)}", Body=b"refused", **encryption)
+            assert refused.value.response["Error"]["Code"] == "AccessDenied", (bucket, fault)
+
+
+@pytest.mark.pci_dss("3")
+def test_deployed_card_bucket_policies_admit_only_uploads_with_the_deployed_data_key(
+    pci_environment: PciEnvironment,
+) -> None:
+    # The emulator does not evaluate these conditions (capability list: behaviour:s3_policy_conditions);
+    # the deployed documents, with the key ARN Terraform resolved, are evaluated with the documented
+    # IAM semantics instead (harness/policy_evaluation.py, itself tested against them).
+    outputs = pci_environment.outputs
+    s3 = pci_environment.target.client("s3")
+    tls = {"aws:SecureTransport": "true"}
+    sse, sse_key = "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"
+    uploads = {
+        "our key": ({**tls, sse: "aws:kms", sse_key: outputs.data_key_arn}, set()),
+        "no encryption header": (tls, {"DenyUploadsWithoutKms", "DenyUploadsWithAnotherKey"}),
+        "SSE-S3": ({**tls, sse: "AES256"}, {"DenyUploadsWithoutKms", "DenyUploadsWithAnotherKey"}),
+        "another key": (
+            {**tls, sse: "aws:kms", sse_key: outputs.logs_key_arn},
+            {"DenyUploadsWithAnotherKey"},
+        ),
+        "our key without TLS": (
+            {"aws:SecureTransport": "false", sse: "aws:kms", sse_key: outputs.data_key_arn},
+            {"DenyInsecureTransport"},
+        ),
+    }
+    for bucket in (outputs.bucket_names[name] for name in CARD_BUCKETS):
+        # GIVEN the bucket policy as S3 returns it
+        policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+        for upload, (context, refused_by) in uploads.items():
+            request = Request("s3:PutObject", f"arn:aws:s3:::{bucket}/incoming/cards.jsonl", context=context)
+            # THEN only the compliant upload passes; each other is refused by its own statement
+            assert set(evaluate(policy, request).denied_by) == refused_by, (bucket, upload)
 
 
 @pytest.mark.pci_dss("3", "10")
@@ -213,14 +271,42 @@ def test_config_rules_check_encryption_and_required_tags(pci_environment: PciEnv
     assert json.loads(identifiers["REQUIRED_TAGS"]["InputParameters"])["tag1Key"] == "DataClassification"
 
 
+WORKLOAD_TIER = "private"
+"""``Tier`` tag of the workload subnets (the VPC module's private tier)."""
+
+
 @pytest.mark.pci_dss("3")
 def test_tokenizer_runs_in_the_workload_subnets_with_its_group(pci_environment: PciEnvironment) -> None:
     outputs = pci_environment.outputs
-    config = pci_environment.target.client("lambda").get_function_configuration(
+    target = pci_environment.target
+    ec2 = target.client("ec2")
+    # GIVEN the workload tier as EC2 lists the VPC's subnets by their Tier tag
+    workload = probes.tier_subnets(target, outputs.vpc_id, WORKLOAD_TIER)
+    endpoint_groups = {
+        g["GroupId"]
+        for e in ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [outputs.vpc_id]}])[
+            "VpcEndpoints"
+        ]
+        for g in e.get("Groups", [])
+    }
+    # WHEN Lambda is asked where the tokenizer runs
+    config = target.client("lambda").get_function_configuration(
         FunctionName=outputs.function_names["tokenizer"]
     )
-    assert config["VpcConfig"]["SecurityGroupIds"] == [outputs.security_group_ids["tokenizer"]]
-    assert len(config["VpcConfig"]["SubnetIds"]) == 3
+    # THEN in exactly the workload subnets, one per zone of three
+    assert sorted(config["VpcConfig"]["SubnetIds"]) == sorted(workload)
+    assert len(set(workload.values())) == 3, workload
+    # AND with its own workload group: in the VPC, not the endpoints' or the default group, admitting
+    # nothing in and going out on HTTPS only
+    (group_id,) = config["VpcConfig"]["SecurityGroupIds"]
+    assert group_id == outputs.security_group_ids["tokenizer"]
+    (group,) = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"]
+    assert group["VpcId"] == outputs.vpc_id and group["GroupName"] != "default"
+    assert group_id not in endpoint_groups
+    assert group["IpPermissions"] == []
+    assert [(r["IpProtocol"], r.get("FromPort"), r.get("ToPort")) for r in group["IpPermissionsEgress"]] == [
+        ("tcp", 443, 443)
+    ]
     assert config["TracingConfig"] == {"Mode": "Active"} and config["KMSKeyArn"] == outputs.data_key_arn
 
 
@@ -280,15 +366,39 @@ def test_firewall_drops_everything_but_tls_to_the_allow_list(pci_environment: Pc
     assert len(firewall["Firewall"]["SubnetMappings"]) == 3
 
 
-def test_every_tagged_resource_carries_the_three_required_tags(pci_environment: PciEnvironment) -> None:
-    tagging = pci_environment.target.client("resourcegroupstaggingapi")
-    found = tagging.get_resources(TagFilters=[{"Key": "RunId", "Values": [pci_environment.run_id]}])[
-        "ResourceTagMappingList"
+REQUIRED_TAGS = frozenset({"Environment", "Owner", "DataClassification"})
+"""The three tags the requirements ask of every resource (the Config rule checks DataClassification)."""
+
+
+def test_every_resource_listed_by_its_service_carries_the_three_required_tags(
+    pci_environment: PciEnvironment,
+) -> None:
+    outputs = pci_environment.outputs
+    # GIVEN the run's resources, found by name through each service's own listing (no tag asked)
+    listed = [
+        r
+        for r in probes.run_resources(pci_environment.target, pci_environment.run_id)
+        # the database secret is looked up, not created: its owner tags it
+        if r.identifier != outputs.database_secret_arn
     ]
-    assert found
-    for item in found:
-        tags = {t["Key"]: t["Value"] for t in item["Tags"]}
-        assert {"DataClassification", "Environment", "Owner"} <= set(tags), item["ResourceARN"]
+    found = {(r.service, r.identifier) for r in listed}
+    # THEN the listings found what the stack reports it made, so no check below passes on nothing
+    assert {("s3", name) for name in outputs.bucket_names.values()} <= found
+    assert {
+        ("kms", outputs.data_key_arn),
+        ("kms", outputs.logs_key_arn),
+        ("sns", outputs.security_topic_arn),
+    } <= found
+    assert {("logs", name) for name in outputs.function_log_groups.values()} <= found
+    assert {("ec2", outputs.vpc_id), *(("ec2", g) for g in outputs.security_group_ids.values())} <= found
+    functions = {i.rsplit(":", 1)[-1] for s, i in found if s == "lambda"}
+    assert set(outputs.function_names.values()) <= functions
+    assert {s for s, _ in found} >= {"s3", "sqs", "kms", "lambda", "logs", "sns", "ec2", "secretsmanager"}
+    # AND each carries the three required tags, non-empty, as its own service's tag API reports them
+    missing = {
+        f"{r.service}: {r.identifier}": sorted(k for k in REQUIRED_TAGS if not r.tags.get(k)) for r in listed
+    }
+    assert {where: keys for where, keys in missing.items() if keys} == {}
 
 
 @pytest.mark.pci_dss("11")

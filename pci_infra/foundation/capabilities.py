@@ -69,19 +69,12 @@ EMULATOR_GAPS: dict[str, Gap] = {
         ),
         Gap("aws_xray_sampling_rule", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
         Gap("aws_xray_encryption_config", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
-        Gap("aws_xray_group", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
         Gap(
             "aws_guardduty_publishing_destination",
             Symptom.FAILS_FAST,
             "CreatePublishingDestination returns HTTP 404",
         ),
-        Gap(
-            "aws_config_remediation_configuration",
-            Symptom.FAILS_FAST,
-            "PutRemediationConfigurations returns HTTP 500",
-        ),
         Gap("aws_cloudwatch_query_definition", Symptom.FAILS_FAST, "PutQueryDefinition returns HTTP 500"),
-        Gap("aws_cloudwatch_composite_alarm", Symptom.FAILS_FAST, "PutCompositeAlarm returns HTTP 500"),
         Gap(
             "aws_sqs_queue_redrive_allow_policy",
             Symptom.HANGS,
@@ -100,11 +93,6 @@ EMULATOR_GAPS: dict[str, Gap] = {
             "tested with node directly",
         ),
         Gap(
-            "behaviour:eventbridge_to_sns",
-            Symptom.NOT_EXECUTED,
-            "PutEvents returns HTTP 500 when a matching rule targets SNS; routes are proven by pattern",
-        ),
-        Gap(
             "behaviour:s3_policy_conditions",
             Symptom.NOT_EXECUTED,
             "any Deny for Principal * blocks the request whatever its Condition; conditions are proven "
@@ -115,12 +103,6 @@ EMULATOR_GAPS: dict[str, Gap] = {
             Symptom.NOT_EXECUTED,
             "the automated cluster snapshot (rds:<cluster>-<date>) outlives the deleted cluster; "
             "AWS deletes it with the cluster",
-        ),
-        Gap(
-            "behaviour:alb_cross_zone_attribute",
-            Symptom.NOT_EXECUTED,
-            "load_balancing.cross_zone.enabled reads false for ALBs; on AWS it is always on for ALBs "
-            "and the provider does not send it",
         ),
         Gap(
             "behaviour:test_event_pattern",
@@ -169,11 +151,6 @@ EMULATOR_GAPS: dict[str, Gap] = {
             Symptom.NOT_EXECUTED,
             "DescribeTrails ignores trailNameList, so with two trails the provider's read fails "
             "('wanted 1, got 2'): one PCI environment per emulator (each test worker starts its own)",
-        ),
-        Gap(
-            "behaviour:config_evaluation",
-            Symptom.NOT_EXECUTED,
-            "Config does not evaluate rules (DescribeComplianceByConfigRule returns HTTP 500)",
         ),
     )
 }
