@@ -76,6 +76,29 @@ def test_the_three_pipelines_and_their_action_are_linted() -> None:
     assert ".github/actions/toolchain/action.yml" in inputs
 
 
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)", re.MULTILINE)
+
+
+def test_every_step_uses_a_pinned_action_or_a_local_one_that_exists() -> None:
+    """Neither linter opens a local action's folder: a mistyped path is caught only here.
+
+    Local actions use GitHub's self-repository syntax ``$/<path>`` (zizmor's ``self-repository`` audit).
+    """
+    files = [
+        *(ROOT / ".github" / "workflows").glob("*.yml"),
+        *(ROOT / ".github" / "actions").rglob("action.yml"),
+    ]
+    references = [(path.name, ref) for path in files for ref in USES.findall(path.read_text())]
+    assert len(references) >= 10, references
+    for where, ref in references:
+        if ref.startswith(("$/", "./")):
+            assert (ROOT / ref[2:] / "action.yml").is_file(), f"{where}: no action at {ref}"
+        else:
+            assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), (
+                f"{where}: {ref} is not pinned to a commit"
+            )
+
+
 @pytest.mark.parametrize("linter", LINTERS)
 def test_the_pipelines_are_clean(linter: str) -> None:
     result = LINTERS[linter](ROOT)
