@@ -1,11 +1,12 @@
-"""Benchmark: synth, unit suite, both stacks on the emulator, harness overhead, parallel speed-up.
+"""Benchmark: synth, the PR gate, both stacks on the emulator, harness overhead, parallel speed-up, nightly.
 
-Cold synth time and memory, the unit suite, both stacks' deploy and destroy on the emulator, the
-harness against bare Terraform, and two parallel environments against two serial ones.
+Cold synth time and memory; the PR gate (``bin/check``) warm and after a change to a module; both
+stacks' deploy and destroy on the emulator; the harness against bare Terraform; two parallel
+environments against two serial ones; the nightly command (``bash .ci/run``) from a fresh clone, by
+section and stage, with a chart of the stage times (``bench/stages.svg``).
 
-    .venv/bin/python bench/bench.py            # all figures
-    .venv/bin/python bench/bench.py --no-live  # skip the emulator deploy/destroy
-    .venv/bin/python bench/bench.py --live-only  # only the emulator figures
+    .venv/bin/python bench/bench.py                       # all figures (about 30 minutes)
+    .venv/bin/python bench/bench.py --only pr-gate        # one group: synth, pr-gate, live, nightly
 
 Prints one line per figure; the README keeps the latest figures with their date.
 """
@@ -86,20 +87,33 @@ def bench_synth() -> None:
     )
 
 
-def bench_unit_suite() -> None:
-    """The unit suite as bin/test runs it (two workers), cold and warm.
+PR_GATE_MODULE_FILE = ROOT / "modules" / "waf" / "variables.tf"
+"""The module file the "after a module change" figure changes (a comment line, then restored)."""
 
-    Cold: after a change to what synthesis reads (one worker synthesizes, the other waits for it).
-    Warm: again with nothing changed (the synthesis is reused).
+
+def bench_pr_gate() -> None:
+    """``bin/check`` with nothing changed (warm), then after a change to a module (its caches miss).
+
+    A module change invalidates the synthesis, that module's ``terraform test`` result, the checkov
+    scan of ``modules/`` and the AWS-target plans; the other modules' results are reused.
     """
-    command = [sys.executable, "-m", "pytest", "unit_tests", "-q", "-n", "2", "--dist", "loadfile"]
-    command += ["-p", "no:cacheprovider"]
-    for label, cache in (("after a change to the constructs (cold)", "0"), ("nothing changed (warm)", "1")):
-        seconds, peak, code = measure(command, env={**os.environ, "UNIT_SYNTH_CACHE": cache})
-        print(
-            f"unit suite (2 workers), {label}: {seconds:.1f} s, "
-            f"peak memory {peak / 1024:.0f} MiB, exit {code}"
-        )
+    command = ["bash", "bin/check"]
+    measure(command)  # warm every cache for the inputs as they are
+    seconds, peak, code = measure(command)
+    print(
+        f"PR gate (bin/check), nothing changed (warm): {seconds:.1f} s, "
+        f"peak memory {peak / 1024:.0f} MiB, exit {code}"
+    )
+    original = PR_GATE_MODULE_FILE.read_text()
+    try:
+        PR_GATE_MODULE_FILE.write_text(original + f"# benchmark change {time.time_ns()}\n")
+        seconds, peak, code = measure(command)
+    finally:
+        PR_GATE_MODULE_FILE.write_text(original)
+    print(
+        f"PR gate (bin/check) after a change to modules/waf: {seconds:.1f} s, "
+        f"peak memory {peak / 1024:.0f} MiB, exit {code}"
+    )
 
 
 def _environment(stack: StackKind, tag: str, endpoint: str) -> Any:
@@ -177,20 +191,59 @@ def bench_parallel(emulator: Any, serial_seconds: float) -> None:
     )
 
 
+def bench_nightly() -> None:
+    """The nightly command from a fresh clone of ``HEAD``: total, sections, stage shares, chart."""
+    from bench.chart import write_chart
+    from bench.nightly import run_from_fresh_clone
+
+    figures = run_from_fresh_clone(ROOT)
+    print(
+        f"nightly (bash .ci/run) from a fresh clone, set-up included: {figures.total / 60:.1f} min, "
+        f"exit {figures.exit_code}"
+    )
+    for title, rows in (
+        ("  section", figures.sections),
+        ("  worker time by test file", figures.test_files),
+        ("  harness stage (both stacks and the extra environments)", figures.harness_stages),
+    ):
+        total = sum(seconds for _label, seconds in rows) or 1.0
+        for label, seconds in rows:
+            print(f"{title}: {label}: {seconds:.0f} s ({100 * seconds / total:.0f}%)")
+    for line in figures.summary_lines:
+        print(f"  run summary: {line}")
+    chart = write_chart(
+        ROOT / "bench" / "stages.svg",
+        f"nightly from a fresh clone, {time.strftime('%Y-%m-%d')}: "
+        f"{figures.total / 60:.1f} min on {os.cpu_count()} cores",
+        [
+            ("wall clock by section", figures.sections),
+            ("worker time by test file", figures.test_files[:8]),
+            ("harness stages", figures.harness_stages[:8]),
+        ],
+    )
+    print(f"chart of the stage times: {chart.relative_to(ROOT)}")
+
+
+GROUPS = ("synth", "pr-gate", "live", "nightly")
+
+
 def main() -> int:
     """Run the selected benchmarks."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--no-live", action="store_true", help="skip the emulator deploy/destroy figures")
-    parser.add_argument("--live-only", action="store_true", help="only the emulator deploy/destroy figures")
+    parser.add_argument("--only", action="append", choices=GROUPS, help="run only this group (repeatable)")
     args = parser.parse_args()
+    groups = set(args.only or GROUPS)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress as it happens
     print(f"benchmark {time.strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores")
-    if not args.live_only:
+    if "synth" in groups:
         bench_synth()
-        bench_unit_suite()
-    if not args.no_live:
+    if "pr-gate" in groups:
+        bench_pr_gate()
+    if "nightly" in groups:
+        bench_nightly()
+    if "live" in groups:
         from harness.emulator import MotoServer
 
         # One emulator per environment, as the live tests run them (one per worker).

@@ -1,0 +1,1 @@
+"""The benchmark script and its helpers (run bench/bench.py)."""
