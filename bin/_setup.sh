@@ -1,4 +1,5 @@
-# Sourced by bin/demo and bin/test: checks the tools, creates .venv, installs the pinned packages.
+# shellcheck shell=bash
+# Sourced by bin/demo, bin/test and bin/check: checks the tools, creates .venv, installs the pinned packages.
 # Idempotent: packages are installed again only when pyproject.toml changes.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -33,6 +34,25 @@ if [ ! -f "$checkov_stamp" ]; then
     | { grep -v "is ignored: it is neither a file nor a directory" || true; }
   [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "setup: checkov install failed" >&2; exit 1; }
   rm -f .venv-checkov/.installed-* && touch "$checkov_stamp"
+fi
+# Prowler (the runtime compliance scan of the live environments, a nightly check) lives in its own venv
+# too; it is 2.6 GB and takes about 8 minutes to install, so only when asked: INFRA_RUNTIME_SCAN=1, or
+# a marker expression that selects the nightly tests (bin/test -m nightly); INFRA_RUNTIME_SCAN=0 never.
+runtime_scan_wanted() {
+  case "${INFRA_RUNTIME_SCAN:-}" in 1) return 0 ;; 0) return 1 ;; esac
+  local previous="" expression
+  for arg in "$@"; do
+    expression=""
+    if [ "$previous" = "-m" ]; then expression="$arg"; elif [[ "$arg" == -m?* ]]; then expression="${arg#-m}"; fi
+    previous="$arg"
+    if [[ "$expression" =~ (^|[^[:alnum:]_])nightly([^[:alnum:]_]|$) && ! "$expression" =~ not[[:space:]]+nightly ]]; then
+      return 0
+    fi
+  done
+  return 1
+}
+if runtime_scan_wanted "$@"; then
+  bash .ci/prowler/install
 fi
 # The Lambda functions' dependencies (packaged into their zips at synth, and used by their tests).
 for lock in lambda/*/package-lock.json; do

@@ -152,6 +152,16 @@ EMULATOR_GAPS: dict[str, Gap] = {
             "DescribeTrails ignores trailNameList, so with two trails the provider's read fails "
             "('wanted 1, got 2'): one PCI environment per emulator (each test worker starts its own)",
         ),
+        Gap(
+            "behaviour:logs_filter_pattern_evaluation",
+            Symptom.NOT_EXECUTED,
+            "metric filters are stored but never applied: moto answers TestMetricFilter with HTTP 500 "
+            "(not implemented), its FilterLogEvents returns every event for a { ... } JSON pattern and no "
+            "metric is emitted; MiniStack 1.5.33 refuses TestMetricFilter (400 InvalidOperationException) "
+            "and treats any { ... } pattern as match-all; the deployed CIS patterns are judged with "
+            "harness/metric_filter_evaluation.py instead, as unit_tests/pci/test_cis_metric_filters.py "
+            "judges the synthesized ones",
+        ),
     )
 }
 """Resource types (and behaviours) the emulator cannot host, keyed by Terraform type."""

@@ -153,6 +153,16 @@ STAND_INS: dict[str, tuple[str, ...]] = {
         ),
     ),
     "behaviour:cloudtrail_delete_by_arn": (ORPHAN_SWEEP,),
+    "behaviour:logs_filter_pattern_evaluation": (
+        proof(
+            "unit_tests/pci/test_cis_metric_filters.py",
+            "test_each_cis_filter_counts_exactly_the_sample_records_meant_for_it",
+        ),
+        proof(
+            "unit_tests/harness/test_metric_filter_evaluation.py",
+            "test_the_emulators_own_filter_counts_every_event_for_a_json_pattern",
+        ),
+    ),
     "behaviour:cloudtrail_describe_filter": (
         proof(
             "integration_tests/test_parallel_environments.py",
