@@ -1,0 +1,462 @@
+"""A second local AWS target: a MiniStack server on loopback, which runs function code without Docker.
+
+MiniStack (PyPI ``ministack``, MIT, pinned in ``harness/ministack-requirements.txt``) runs each
+``nodejs*`` function in a warm Node worker on the host, the ``node`` first on its ``PATH``, with
+``AWS_ENDPOINT_URL`` pointing back at itself, so the functions' SDK calls reach the emulator.
+:class:`MiniStackServer` is shaped like :class:`harness.emulator.MotoServer` (start, stop, kill,
+endpoint, a log file, its own session, a wait until it answers) and adds what running functions
+needs: Node 22 and the AWS SDK v3 clients (``harness/function_runtime.py``).
+
+Where it is installed. Not in ``.venv``: ministack 1.5.33 pins ``botocore==1.43.106`` and our
+``boto3==1.44.5`` needs ``botocore>=1.44.5,<1.45``, so the two cannot share an environment (pip
+replaces botocore and breaks boto3). Like checkov, it gets its own virtual environment, made on first
+use under ``.work/ministack/<stamp>/venv`` from the pinned requirements (``--no-deps``, then
+``pip check``), without the ``full`` extra: no cryptography, asyncssh or docker.
+
+Every socket on loopback. MiniStack binds ``0.0.0.0`` by default; its listeners and how each is
+kept on 127.0.0.1:
+
+* the gateway (hypercorn, ``GATEWAY_PORT``): ``BIND_HOST=127.0.0.1``. With ``USE_SSL=1`` it would
+  also bind 443 on the same host; we never set it.
+* IoT Core's MQTT-over-mTLS listener (8883, ``IOT_MTLS_PORT``): hard-coded to ``0.0.0.0``, started
+  at boot whenever ``cryptography`` is importable. Not configurable, so disabled:
+  ``IOT_MTLS_ENABLED=0`` (and cryptography is not installed).
+* Transfer Family SFTP (shared 2222, per-server from 2300): bound lazily on ``CreateServer``, on
+  ``SFTP_HOST`` (default ``0.0.0.0``): ``SFTP_HOST=127.0.0.1``. It also needs asyncssh, which is not
+  installed, so today it never binds.
+* Aurora DSQL wire proxies (``core/pgproxy.py``, one per cluster): hard-coded ``0.0.0.0``, no switch
+  but dropping the whole service. They start only once a Docker backend is up (never here: no
+  docker package, no daemon), but nothing in configuration would keep them on loopback.
+* RDS's host-port probe (``services/rds.py``) binds ``0.0.0.0`` briefly without listening, before
+  publishing a container port (Docker only).
+* Lambda's Runtime API servers for ``provided.*`` runtimes: already ``127.0.0.1`` (ephemeral ports).
+  The Node workers themselves talk over pipes and open no listening socket.
+* Container-backed services (RDS, ElastiCache, EKS, OpenSearch, MWAA, DocumentDB, ECS, Lambda's
+  docker executor) publish ports through the Docker daemon, outside this process tree; they need
+  the docker package and a daemon, neither of which this environment has, and
+  ``LAMBDA_EXECUTOR=local`` keeps functions off Docker.
+
+For the hard-coded binds there is no setting, so the server starts through :data:`LAUNCHER`, a few
+lines run with ``python -I -c`` that wrap ``socket.socket.bind`` before MiniStack is imported: any
+IPv4/IPv6 bind to a non-loopback host (the wildcards included) is moved to ``127.0.0.1`` / ``::1``
+and logged (``loopback launcher: ...`` in the server log). That covers every socket the server
+process binds (asyncio, hypercorn, socketserver and asyncssh all bind through it) without patching
+installed files; the settings above remain the first line, so MiniStack's own logs and health
+report tell the truth. :meth:`MiniStackServer.start` then reads the listeners of the whole process
+tree from ``/proc`` (``harness/listeners.py``) and refuses to run with any that is not loopback.
+
+Identity (``AUTH``). With ``AUTH=true`` (our default) MiniStack authenticates callers and evaluates
+identity policies, permission boundaries, session policies and resource policies on every call.
+Root callers of an account, allowed everything with neither signature nor session token checked,
+are: the access key in the server's own ``AWS_ACCESS_KEY_ID``, the key ``test``, an empty key, and
+any 12-digit key, which also selects that account (``111122223333`` acts as that account's root).
+The server gets the project's emulator credentials
+(:data:`pci_infra.foundation.aws_clients.EMULATOR_CREDENTIALS`), so the clients that are root on
+moto are root here too. IAM user keys (``CreateAccessKey``) and STS session keys are verified (SigV4
+signature, clock skew, session token: a wrong secret gets ``SignatureDoesNotMatch``) and act with
+their policies (``AccessDenied`` naming the user or session otherwise). A function runs as its
+execution role: its worker gets the keys of an STS session
+``arn:aws:sts::<account>:assumed-role/<role>/<function>``, which MiniStack derives from the function
+and role ARNs and registers itself (under ``AUTH`` CreateFunction checks that the role exists;
+its trust policy is not consulted). Unsigned requests are
+refused (``AccessDenied`` for SQS ListQueues and for S3 GetObject on a private bucket, measured).
+Without ``AUTH`` nothing is evaluated: every caller is the root of the account its key names, or of
+the default account.
+
+Functions and the SDK. The Node worker tries the real ``@aws-sdk/client-*`` package first; only
+when a CommonJS ``require()`` cannot find one does it hand out a built-in stand-in (a JSON-protocol
+client for about 35 services, Lambda and OpenSearch clients). ES module imports, which all our
+functions use, never see those stand-ins: without the runtime's ``node_modules`` they fail with
+``ERR_MODULE_NOT_FOUND``, as they would on a runtime without the SDK. The worker also routes any
+HTTPS request to a ``*.amazonaws.com`` host to MiniStack, and uses whatever ``node`` is first on the
+server's ``PATH`` for every ``nodejs*`` runtime (no check of the major version).
+
+Account and region. MiniStack's default account is ``000000000000`` and its default region
+``us-east-1`` (``MINISTACK_ACCOUNT_ID``, ``MINISTACK_REGION``; a request's SigV4 scope picks its
+region). moto's default account is ``123456789012`` (``moto.core.DEFAULT_ACCOUNT_ID``); moto reads
+``MOTO_ACCOUNT_ID`` from the server's environment on every request before anything else (then an
+``x-moto-account-id`` header, then the account of a known access key). We start MiniStack in
+:data:`MOTO_DEFAULT_ACCOUNT_ID` unless told otherwise, so ARNs agree across the two emulators.
+
+Each server keeps its state, temporary files (``TMPDIR``: extracted functions, PID file), data
+directories and ``HOME`` under its work directory, and gets a minimal environment, so nothing from
+the caller's shell (AWS profiles, keys, endpoints) reaches the functions' workers, which inherit it.
+The work directory also holds ``node_modules``, a link to the provisioned SDK clients: it is an
+ancestor of ``TMPDIR`` and so of every extracted function, which is where Node resolves the
+``@aws-sdk/`` imports from, as the runtime's own ``node_modules`` does on AWS.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import TracebackType
+
+from tenacity import RetryError, retry, retry_if_exception_type, stop_after_delay, wait_fixed
+
+from harness.emulator import EmulatorError, free_port
+from harness.function_runtime import FunctionRuntime, Progress, ensure_function_runtime
+from harness.listeners import Listener, exposed, listeners
+from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.foundation.aws_clients import EMULATOR_CREDENTIALS
+
+REQUIREMENTS = PROJECT_ROOT / "harness" / "ministack-requirements.txt"
+"""MiniStack and its dependencies, every version pinned."""
+
+CACHE_ROOT = PROJECT_ROOT / ".work" / "ministack"
+"""Where MiniStack's virtual environments live, one per content stamp (ignored by git)."""
+
+MOTO_DEFAULT_ACCOUNT_ID = "123456789012"
+"""moto's default account (``moto.core.DEFAULT_ACCOUNT_ID``); MiniStack's own default is 000000000000."""
+
+DEFAULT_REGION = "us-east-1"
+"""MiniStack's region for requests whose signature names none (the project's default region too)."""
+
+LOOPBACK = "127.0.0.1"
+
+LOOPBACK_GUARD = """
+import socket, sys
+_LOOPBACK = {socket.AF_INET: "127.0.0.1", socket.AF_INET6: "::1"}
+_bind = socket.socket.bind
+def _is_loopback(host):
+    return host == "localhost" or host.startswith("127.") or host in ("::1", "::ffff:127.0.0.1")
+def _loopback_bind(self, address):
+    if self.family in _LOOPBACK and isinstance(address, tuple) and not _is_loopback(str(address[0])):
+        moved = (_LOOPBACK[self.family], *address[1:])
+        host = f"[{address[0]}]" if ":" in str(address[0]) else address[0] or "*"
+        print(f"loopback launcher: bind {host}:{address[1]} moved to {moved[0]}", file=sys.stderr, flush=True)
+        address = moved
+    return _bind(self, address)
+socket.socket.bind = _loopback_bind
+"""
+"""Python run before anything else in MiniStack's process: every IPv4/IPv6 bind stays on loopback."""
+
+LAUNCHER = (
+    LOOPBACK_GUARD
+    + """
+sys.argv = ["ministack"]
+from ministack.app import main
+main()
+"""
+)
+"""The server's ``python -I -c`` program: :data:`LOOPBACK_GUARD`, then MiniStack's own ``main``."""
+
+SERVER_SETTINGS: dict[str, str] = {
+    "BIND_HOST": LOOPBACK,
+    "IOT_MTLS_ENABLED": "0",
+    "SFTP_HOST": LOOPBACK,
+    "LAMBDA_EXECUTOR": "local",
+    "PERSIST_STATE": "0",
+    "S3_PERSIST": "0",
+    "LOG_LEVEL": "INFO",
+}
+"""Settings of every MiniStack server we start (per-server ones are added by :class:`MiniStackServer`)."""
+
+PASSED_THROUGH = ("LANG", "LC_ALL", "TZ")
+"""The only variables of our own environment the server (and so each function worker) inherits."""
+
+
+def stderr_progress(message: str) -> None:
+    """Default progress sink: one line on standard error."""
+    print(f"ministack: {message}", file=sys.stderr, flush=True)
+
+
+def pinned_version(requirements: Path = REQUIREMENTS) -> str:
+    """The ministack version the requirements pin."""
+    for line in requirements.read_text().splitlines():
+        name, _, version = line.strip().partition("==")
+        if name.lower() == "ministack":
+            return version
+    raise EmulatorError(f"{requirements} pins no ministack version")
+
+
+@contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run(command: list[str], what: str) -> None:
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    except subprocess.TimeoutExpired as err:
+        raise EmulatorError(f"{what}: took over 10 minutes: {' '.join(command)}") from err
+    if completed.returncode != 0:
+        # This machine's pip config names local indexes that may be absent; pip warns per package.
+        output = "\n".join(
+            line
+            for line in (completed.stdout + completed.stderr).splitlines()
+            if "is ignored: it is neither a file nor a directory" not in line
+        )
+        raise EmulatorError(f"{what} failed with exit {completed.returncode}:\n{output.strip()[-3000:]}")
+
+
+def ensure_ministack_python(
+    *, progress: Progress = stderr_progress, cache_root: Path = CACHE_ROOT, requirements: Path = REQUIREMENTS
+) -> Path:
+    """The Python of MiniStack's own virtual environment: made on first use, then reused.
+
+    Raises:
+        EmulatorError: Creating the environment or installing the pinned packages failed.
+    """
+    digest = hashlib.sha256(requirements.read_bytes())
+    digest.update(f"{sys.version_info[:2]}-{sys.platform}-{platform.machine()}".encode())
+    root = cache_root / digest.hexdigest()[:16]
+    python = root / "venv" / "bin" / "python"
+    with _exclusive(cache_root / ".lock"):
+        if (root / ".complete").is_file():
+            return python
+        if root.exists():
+            progress(f"removing the incomplete environment {root}")
+            shutil.rmtree(root)
+        version = pinned_version(requirements)
+        progress(
+            f"installing ministack {version} into {root / 'venv'} (once per change of {requirements.name})"
+        )
+        try:
+            _run(
+                [sys.executable, "-m", "venv", str(root / "venv")], "creating MiniStack's virtual environment"
+            )
+            pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
+            _run(
+                [*pip, "install", "--quiet", "--no-deps", "-r", str(requirements)],
+                f"installing {requirements}",
+            )
+            _run([*pip, "check"], f"checking that {requirements} pins every dependency")
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        (root / ".complete").write_text(version + "\n")
+        progress(f"ready: {python}")
+        return python
+
+
+def _get_json(url: str, timeout: float = 2.0) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 (our loopback endpoint)
+            return int(resp.status), json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, {}
+    except (urllib.error.URLError, OSError, ValueError):
+        return 0, {}
+
+
+def is_answering(endpoint: str, timeout: float = 2.0) -> bool:
+    """True when the MiniStack server at ``endpoint`` reports itself ready (boot and init scripts done)."""
+    status, _ = _get_json(f"{endpoint.rstrip('/')}/_ministack/ready", timeout)
+    return status == 200
+
+
+def health(endpoint: str, timeout: float = 2.0) -> dict[str, object]:
+    """MiniStack's health report: services, ``auth`` (enabled/disabled), version, IoT listener state."""
+    status, body = _get_json(f"{endpoint.rstrip('/')}/_ministack/health", timeout)
+    if status != 200:
+        raise EmulatorError(f"MiniStack at {endpoint} did not answer its health check (HTTP {status})")
+    return body
+
+
+class MiniStackServer:
+    """Context manager running MiniStack on 127.0.0.1 until exit, with functions runnable on Node 22.
+
+    Attributes:
+        work_dir: Everything of this server: its log, ``TMPDIR``, state, ``HOME``, the ``node_modules`` link.
+        endpoint: ``http://127.0.0.1:<port>``.
+        auth: Whether ``AUTH=true`` (policies enforced, functions act as their execution roles).
+        account_id: The account callers without an account-naming key act in.
+        region: The region of requests that name none.
+    """
+
+    def __init__(
+        self,
+        work_dir: Path,
+        *,
+        port: int | None = None,
+        auth: bool = True,
+        account_id: str = MOTO_DEFAULT_ACCOUNT_ID,
+        region: str = DEFAULT_REGION,
+        runtime: FunctionRuntime | None = None,
+        start_timeout: float = 60.0,
+        progress: Progress = stderr_progress,
+    ) -> None:
+        """Prepare a server in ``work_dir``; nothing is installed or started until :meth:`start`.
+
+        ``runtime`` defaults to the provisioned function runtime (installed on first use).
+        """
+        if not (len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        self.work_dir = work_dir
+        self.port = port or free_port()
+        self.endpoint = f"http://{LOOPBACK}:{self.port}"
+        self.auth = auth
+        self.account_id = account_id
+        self.region = region
+        self.runtime = runtime
+        self.start_timeout = start_timeout
+        self.progress = progress
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def log_path(self) -> Path:
+        """The server's log (stdout and stderr, the launcher's lines included)."""
+        return self.work_dir / "ministack.log"
+
+    @property
+    def tmp_dir(self) -> Path:
+        """The server's ``TMPDIR``: functions are extracted below it."""
+        return self.work_dir / "tmp"
+
+    @property
+    def pid(self) -> int | None:
+        """The server process (its session leader), while it runs."""
+        return self._process.pid if self._process is not None and self._process.poll() is None else None
+
+    def environment(self, runtime: FunctionRuntime) -> dict[str, str]:
+        """The server's whole environment: minimal, so that function workers inherit nothing of ours."""
+        env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+        env.update(SERVER_SETTINGS)
+        env.update(EMULATOR_CREDENTIALS)  # the root caller, as on moto
+        env.update(
+            {
+                "PATH": os.pathsep.join([str(runtime.bin_dir), os.environ.get("PATH", os.defpath)]),
+                "HOME": str(self.work_dir / "home"),
+                "TMPDIR": str(self.tmp_dir),
+                "STATE_DIR": str(self.work_dir / "state"),
+                "S3_DATA_DIR": str(self.work_dir / "s3"),
+                "GATEWAY_PORT": str(self.port),
+                "AUTH": "true" if self.auth else "false",
+                "MINISTACK_ACCOUNT_ID": self.account_id,
+                "MINISTACK_REGION": self.region,
+            }
+        )
+        return env
+
+    def _prepare(self, runtime: FunctionRuntime) -> None:
+        for directory in (self.work_dir, self.tmp_dir, self.work_dir / "home"):
+            directory.mkdir(parents=True, exist_ok=True)
+        link = self.work_dir / "node_modules"
+        if link.is_symlink() or link.exists():
+            if link.is_symlink() and Path(os.readlink(link)) == runtime.node_modules:
+                return
+            if not link.is_symlink():
+                raise EmulatorError(
+                    f"{link} exists and is not our link to the function runtime's SDK clients"
+                )
+            link.unlink()
+        link.symlink_to(runtime.node_modules, target_is_directory=True)
+
+    def start(self) -> MiniStackServer:
+        """Install what is missing, start the server, wait until it answers and check its sockets.
+
+        Raises:
+            EmulatorError: It did not start, did not answer in time, reports another ``AUTH`` than asked,
+                or listens on an address other than loopback; the message names the log.
+            harness.function_runtime.FunctionRuntimeError: Node 22 or the SDK clients could not be installed.
+        """
+        runtime = self.runtime or ensure_function_runtime()
+        self.runtime = runtime
+        python = ensure_ministack_python(progress=self.progress)
+        self._prepare(runtime)
+        with self.log_path.open("ab") as log:
+            self._process = subprocess.Popen(
+                [str(python), "-I", "-u", "-c", LAUNCHER],
+                cwd=self.work_dir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.environment(runtime),
+                start_new_session=True,  # Ctrl-C reaches us, not the emulator: teardown still needs it
+            )
+
+        @retry(
+            stop=stop_after_delay(self.start_timeout),
+            wait=wait_fixed(0.3),
+            retry=retry_if_exception_type(EmulatorError),
+        )
+        def wait_until_answering() -> None:
+            if self._process is not None and self._process.poll() is not None:
+                raise RuntimeError(f"MiniStack exited with {self._process.returncode}; see {self.log_path}")
+            if not is_answering(self.endpoint):
+                raise EmulatorError(f"waiting for MiniStack at {self.endpoint}")
+
+        try:
+            wait_until_answering()
+        except RetryError as err:
+            self.stop()
+            raise EmulatorError(
+                f"MiniStack did not answer at {self.endpoint} within {self.start_timeout:.0f}s; "
+                f"see {self.log_path}"
+            ) from err
+        except RuntimeError as err:
+            raise EmulatorError(str(err)) from err
+        try:
+            self._check_started()
+        except EmulatorError:
+            self.stop()
+            raise
+        return self
+
+    def _check_started(self) -> None:
+        reported = health(self.endpoint).get("auth")
+        if reported != ("enabled" if self.auth else "disabled"):
+            raise EmulatorError(
+                f"MiniStack at {self.endpoint} reports auth {reported!r}; see {self.log_path}"
+            )
+        outside = self.exposed_listeners()
+        if outside:
+            raise EmulatorError(
+                "MiniStack listens beyond loopback: "
+                + ", ".join(listener.describe() for listener in outside)
+                + f"; see {self.log_path}"
+            )
+
+    def listeners(self) -> list[Listener]:
+        """Every socket the server's process tree (function workers included) listens or receives on."""
+        pid = self.pid
+        return listeners(pid) if pid is not None else []
+
+    def exposed_listeners(self) -> list[Listener]:
+        """Those of :meth:`listeners` not bound to loopback (empty, or the server is misconfigured)."""
+        return exposed(self.listeners())
+
+    def stop(self) -> None:
+        """Stop the server and its function workers (SIGTERM to its session, then SIGKILL after 10 s)."""
+        if self._process is None or self._process.poll() is not None:
+            return
+        os.killpg(self._process.pid, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
+
+    def kill(self) -> None:
+        """Kill the server at once, as a crash would (fault-injection tests)."""
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
+
+    def __enter__(self) -> MiniStackServer:
+        """Start on entry."""
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Stop on exit, whatever happened."""
+        self.stop()
