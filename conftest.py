@@ -24,6 +24,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the ``emulator_gap`` marker."""
+    config.addinivalue_line(  # pytest-xdist's own; declared here too for runs without it (-p no:xdist)
+        "markers", "xdist_group(name): tests of one group run on one worker with --dist loadgroup"
+    )
     config.addinivalue_line(
         "markers",
         "emulator_gap(key): live check of a resource or behaviour the emulator cannot host; "
@@ -50,6 +53,18 @@ def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class, name: str
         numbers = dict.fromkeys(str(number) for marker in markers for number in marker.args)
         item.user_properties += [(MARKER, number) for number in numbers]
     return made
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put each test file in its own xdist group unless it names one (``--dist loadgroup``).
+
+    That is ``--dist loadfile`` (a live file's session environment stays on one worker), except that
+    files marked with the same group share a worker: the unit files that build constructs, so only
+    one worker imports the provider bindings.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -83,7 +98,7 @@ def pytest_terminal_summary(
             pan_scans += [
                 value
                 for key, value in properties
-                if key in ("pan_scan", "reachability") and report.when == "call"
+                if key in ("pan_scan", "reachability", "prowler") and report.when == "call"
             ]
             retries += [value for key, value in properties if key == "retry" and report.when == "call"]
             if report.when == "call" and outcome in ("passed", "failed"):

@@ -1,14 +1,16 @@
-"""Live fixtures: one emulator and one synthesis per session, one deployed environment per stack.
+"""Live fixtures: one run per stack (its own run id, emulator and synthesis), one environment each.
 
-Each environment registers its teardown before its first apply, so a failed or interrupted deploy
-(Ctrl-C, SIGTERM) is still destroyed and swept.
+A stack's run never shares a run id with the other stack's, so each teardown's orphan sweep judges
+its own stack only, whichever worker hosts the two (``INFRA_RUN_ID`` given by hand: one shared id,
+for reusing a kept run). Each environment registers its teardown before its first apply, so a failed
+or interrupted deploy (Ctrl-C, SIGTERM) is still destroyed and swept.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Literal, overload
@@ -44,50 +46,71 @@ def _progress_writer(config: pytest.Config, log: Path) -> Callable[[str], None]:
 
 
 @pytest.fixture(scope="session")
-def live_run(request: pytest.FixtureRequest) -> Iterator[HarnessRun]:
-    """Start (or reuse) the emulator and synthesize every stack once for this session.
+def _interrupts(request: pytest.FixtureRequest) -> None:
+    """Ctrl-C and SIGTERM become KeyboardInterrupt for the session, so teardowns run."""
+    interrupts = ExitStack()
+    interrupts.enter_context(interrupts_as_keyboard_interrupt())
+    request.addfinalizer(interrupts.close)
+
+
+def _start_run(request: pytest.FixtureRequest, stack: StackKind) -> HarnessRun:
+    """A run of ``stack`` alone: its run id, its embedded emulator (unless one is given), its synthesis.
 
     On AWS the alert e-mail, API certificate and standby host come from INFRA_ALERT_EMAIL,
     INFRA_API_CERTIFICATE_ARN and INFRA_STANDBY_ENDPOINT, the region from INFRA_REGION.
     """
-    interrupts = ExitStack()
-    interrupts.enter_context(interrupts_as_keyboard_interrupt())
-    request.addfinalizer(interrupts.close)
     run_id = os.environ.get("INFRA_RUN_ID") or new_run_id()
     workdir = WORK_ROOT / f"{LIVE_SUFFIX}-{run_id}"
     endpoint: str | None = None
     if request.config.getoption("--target") == "emulator":
         endpoint = external_endpoint(os.environ)
         if endpoint is None:
-            server = MotoServer(workdir / "moto.log").start()
+            server = MotoServer(workdir / f"moto-{stack}.log").start()
             request.addfinalizer(server.stop)
             endpoint = server.endpoint
     run = HarnessRun.start(
-        suffix=LIVE_SUFFIX, run_id=run_id, workdir=workdir, endpoint=endpoint, environ=os.environ
+        suffix=LIVE_SUFFIX,
+        run_id=run_id,
+        workdir=workdir,
+        endpoint=endpoint,
+        environ=os.environ,
+        stacks=(stack,),
     )
     run.synthesize()
-    yield run
+    return run
+
+
+@pytest.fixture(scope="session")
+def payment_run(request: pytest.FixtureRequest, _interrupts: None) -> HarnessRun:
+    """The payment platform's run."""
+    return _start_run(request, StackKind.PAYMENT_PLATFORM)
+
+
+@pytest.fixture(scope="session")
+def pci_run(request: pytest.FixtureRequest, _interrupts: None) -> HarnessRun:
+    """The PCI data processing environment's run."""
+    return _start_run(request, StackKind.PCI_DATA_PROCESSING)
 
 
 @overload
 def _environment(
-    request: pytest.FixtureRequest, live_run: HarnessRun, stack: Literal[StackKind.PAYMENT_PLATFORM]
+    request: pytest.FixtureRequest, run: HarnessRun, stack: Literal[StackKind.PAYMENT_PLATFORM]
 ) -> PaymentPlatformEnvironment: ...
 
 
 @overload
 def _environment(
-    request: pytest.FixtureRequest, live_run: HarnessRun, stack: Literal[StackKind.PCI_DATA_PROCESSING]
+    request: pytest.FixtureRequest, run: HarnessRun, stack: Literal[StackKind.PCI_DATA_PROCESSING]
 ) -> PciEnvironment: ...
 
 
 def _environment(
-    request: pytest.FixtureRequest, live_run: HarnessRun, stack: StackKind
+    request: pytest.FixtureRequest, run: HarnessRun, stack: StackKind
 ) -> EphemeralEnvironment[StackOutputs]:
-    say = _progress_writer(request.config, live_run.workdir / "progress.log")
+    say = _progress_writer(request.config, run.workdir / "progress.log")
     # Gated by checkov before apply (the default); its first teardown scans the run's stores for clear
     # PANs (PCI DSS 3.5), then destroys.
-    env = live_run.environment(
+    env = run.environment(
         stack,
         progress=say,
         environ=os.environ,
@@ -101,26 +124,26 @@ def _environment(
 
 
 @pytest.fixture(scope="session")
-def payment_platform(request: pytest.FixtureRequest, live_run: HarnessRun) -> PaymentPlatformEnvironment:
+def payment_platform(request: pytest.FixtureRequest, payment_run: HarnessRun) -> PaymentPlatformEnvironment:
     """The payment platform, deployed once for the session."""
-    return _environment(request, live_run, StackKind.PAYMENT_PLATFORM)
+    return _environment(request, payment_run, StackKind.PAYMENT_PLATFORM)
 
 
 @pytest.fixture(scope="session")
-def database_secret(request: pytest.FixtureRequest, live_run: HarnessRun) -> str:
+def database_secret(request: pytest.FixtureRequest, pci_run: HarnessRun) -> str:
     """The "existing" database secret the PCI stack looks up: made before the deploy, deleted after.
 
     Its value points at no real database: the rotation's database steps are tested against a real
     PostgreSQL in lambda/secret-rotation; here the secret is what the stack looks up and rotates.
     """
-    arn = create_database_secret(live_run.target, live_run.settings.pci_database_secret)
-    request.addfinalizer(lambda: delete_secret(live_run.target, arn))
+    arn = create_database_secret(pci_run.target, pci_run.settings.pci_database_secret)
+    request.addfinalizer(lambda: delete_secret(pci_run.target, arn))
     return arn
 
 
 @pytest.fixture(scope="session")
 def pci_environment(
-    request: pytest.FixtureRequest, live_run: HarnessRun, database_secret: str
+    request: pytest.FixtureRequest, pci_run: HarnessRun, database_secret: str
 ) -> PciEnvironment:
     """The PCI data processing environment, deployed once for the session (after its secret exists)."""
-    return _environment(request, live_run, StackKind.PCI_DATA_PROCESSING)
+    return _environment(request, pci_run, StackKind.PCI_DATA_PROCESSING)

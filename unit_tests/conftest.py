@@ -29,6 +29,8 @@ ADOPTED_RECORDER = "default"
 
 
 CHECKOV_CACHE = PROJECT_ROOT / ".work" / "unit-checkov"
+BINDINGS_GROUP = "provider-bindings"
+"""The xdist group of test files that build constructs; the others read the shared synthesis only."""
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pci_infra.app.names import all_specs
 from pci_infra.app.naming import Namer
-from unit_tests.conftest import RUN_ID, SUFFIX
+from unit_tests.conftest import BINDINGS_GROUP, RUN_ID, SUFFIX
 from unit_tests.synth_json import StackJson
+
+# Imports the provider bindings (~11 s, ~0.5 GB per process): one worker takes all such files.
+pytestmark = pytest.mark.xdist_group(BINDINGS_GROUP)
+
 
 NAME_ATTRIBUTES = (
     "name",

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from pci_infra.blocks.secure_bucket import LifecycleRule, SecureBucketProps
+from unit_tests.conftest import BINDINGS_GROUP
 from unit_tests.synth_json import StackJson
+
+# Imports the provider bindings (~11 s, ~0.5 GB per process): one worker takes all such files.
+pytestmark = pytest.mark.xdist_group(BINDINGS_GROUP)
+
 
 DEVICE = "arn:aws:iam::111122223333:mfa/root-account-mfa-device 123456"
 
@@ -18,7 +22,7 @@ def synth_bucket(outdir: Path, **options: object) -> StackJson:
 
     from pci_infra.app.settings import Target
     from pci_infra.app.synthesis import new_app
-    from pci_infra.blocks.secure_bucket import SecureBucket
+    from pci_infra.blocks.secure_bucket import LifecycleRule, SecureBucket, SecureBucketProps
     from pci_infra.foundation.aws_provider import AwsProviderProps, AwsProviderWiring
     from pci_infra.foundation.stack_context import StackContext
 

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from pci_infra.foundation.aws_provider import AWS_PROVIDER_CONSTRAINT, EMULATED_SERVICES
-from unit_tests.conftest import EMULATOR_URL, RUN_ID, SUFFIX, Synthesized
+from typing import Any
+
+import pytest
+
+from unit_tests.conftest import BINDINGS_GROUP, EMULATOR_URL, RUN_ID, SUFFIX, Synthesized
 from unit_tests.synth_json import StackJson
+
+# Imports the provider bindings (~11 s, ~0.5 GB per process): one worker takes all such files.
+pytestmark = pytest.mark.xdist_group(BINDINGS_GROUP)
+
+
+def provider_module() -> Any:
+    """``pci_infra.foundation.aws_provider``, imported on use: it imports the provider bindings."""
+    from pci_infra.foundation import aws_provider
+
+    return aws_provider
 
 
 def test_provider_constraint_is_overridden_to_the_5x_series(stack: StackJson) -> None:
     required = stack.doc["terraform"]["required_providers"]["aws"]
     assert required["source"] == "aws"
-    assert required["version"] == AWS_PROVIDER_CONSTRAINT == "~> 5.99"
+    assert required["version"] == provider_module().AWS_PROVIDER_CONSTRAINT == "~> 5.99"
 
 
 def test_default_tags_carry_environment_owner_classification_and_run_id(stack: StackJson) -> None:
@@ -24,7 +37,7 @@ def test_default_tags_carry_environment_owner_classification_and_run_id(stack: S
 def test_emulator_target_points_every_service_at_the_emulator(synthesized: Synthesized) -> None:
     provider = synthesized.emulator.provider()
     (endpoints,) = provider["endpoints"]
-    assert set(endpoints) == set(EMULATED_SERVICES)
+    assert set(endpoints) == set(provider_module().EMULATED_SERVICES)
     assert set(endpoints.values()) == {EMULATOR_URL}
     assert provider["max_retries"] == 3
     assert provider["s3_use_path_style"] is True
@@ -43,7 +56,9 @@ def test_emulator_endpoints_cover_every_service_the_stack_uses(synthesized: Synt
         "config": "configservice",
     }
     needed = {aliases.get(s, s) for s in services} - {None}
-    assert needed <= set(EMULATED_SERVICES), f"missing endpoints: {needed - set(EMULATED_SERVICES)}"
+    assert needed <= set(provider_module().EMULATED_SERVICES), (
+        f"missing endpoints: {needed - set(provider_module().EMULATED_SERVICES)}"
+    )
 
 
 def test_aws_target_talks_to_real_endpoints(synthesized: Synthesized) -> None:

@@ -10,8 +10,11 @@ from harness.run import HarnessRun
 from pci_infra.app.settings_sources import parse_settings
 from pci_infra.app.stack_kind import StackKind
 from pci_infra.app.synthesis import synthesize
-from unit_tests.conftest import CERT_ARN, Synthesized, base_argv
+from unit_tests.conftest import BINDINGS_GROUP, CERT_ARN, Synthesized, base_argv
 from unit_tests.synth_json import StackJson
+
+# Imports the provider bindings (~11 s, ~0.5 GB per process): one worker takes all such files.
+pytestmark = pytest.mark.xdist_group(BINDINGS_GROUP)
 
 
 @pytest.mark.pci_dss("3")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -10,14 +11,21 @@ from typing import Any
 import pytest
 
 from pci_infra.app.paths import MODULES_DIR
-from pci_infra.hcl_modules import alb as alb_module
-from pci_infra.hcl_modules import aurora as aurora_module
-from pci_infra.hcl_modules import vpc as vpc_module
-from pci_infra.hcl_modules import waf as waf_module
 from pci_infra.hcl_modules.hcl_module import module_changelog_version
+from unit_tests.conftest import BINDINGS_GROUP
 from unit_tests.synth_json import StackJson
 
-WRAPPERS = {"vpc": vpc_module, "aurora": aurora_module, "alb": alb_module, "waf": waf_module}
+# Imports the provider bindings (~11 s, ~0.5 GB per process): one worker takes all such files.
+pytestmark = pytest.mark.xdist_group(BINDINGS_GROUP)
+
+
+WRAPPERS = ("alb", "aurora", "vpc", "waf")
+"""One typed wrapper per module: ``pci_infra.hcl_modules.<name>`` (imported on use: bindings)."""
+
+
+def wrapper(module: str) -> Any:
+    """The wrapper module of ``module``."""
+    return importlib.import_module(f"pci_infra.hcl_modules.{module}")
 
 
 def declared_variables(module: str) -> dict[str, bool]:
@@ -29,7 +37,7 @@ def declared_variables(module: str) -> dict[str, bool]:
 
 @pytest.mark.parametrize("module", sorted(WRAPPERS))
 def test_wrapper_declares_the_module_version_of_the_changelog(module: str) -> None:
-    assert module_changelog_version(module) == WRAPPERS[module].MODULE_VERSION
+    assert module_changelog_version(module) == wrapper(module).MODULE_VERSION
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +46,10 @@ def wrapper_stack(synthesized: object, tmp_path_factory: pytest.TempPathFactory)
     from cdktf import TerraformStack
 
     from pci_infra.app.synthesis import new_app
+    from pci_infra.hcl_modules import alb as alb_module
+    from pci_infra.hcl_modules import aurora as aurora_module
+    from pci_infra.hcl_modules import vpc as vpc_module
+    from pci_infra.hcl_modules import waf as waf_module
 
     outdir = tmp_path_factory.mktemp("wrappers")
     app = new_app(outdir)
@@ -131,11 +143,11 @@ def test_outputs_wire_modules_together(wrapper_stack: dict[str, Any]) -> None:
     ("build", "match"),
     [
         (
-            lambda: vpc_module.VpcModuleProps(name="x", cidr="10.0.0.0/16", nat_gateway_mode="single"),
+            lambda: wrapper("vpc").VpcModuleProps(name="x", cidr="10.0.0.0/16", nat_gateway_mode="single"),
             "nat_gateway_mode: NAT gateways need create_public_subnets",
         ),
         (
-            lambda: aurora_module.AuroraModuleProps(
+            lambda: wrapper("aurora").AuroraModuleProps(
                 name="x",
                 vpc_id="v",
                 subnet_ids=[],
@@ -147,7 +159,7 @@ def test_outputs_wire_modules_together(wrapper_stack: dict[str, Any]) -> None:
             "max_capacity: must be >= min_capacity",
         ),
         (
-            lambda: alb_module.AlbModuleProps(
+            lambda: wrapper("alb").AlbModuleProps(
                 name="x",
                 vpc_id="v",
                 vpc_cidr_block="10.0.0.0/16",
@@ -159,7 +171,7 @@ def test_outputs_wire_modules_together(wrapper_stack: dict[str, Any]) -> None:
             "ingress_cidr_blocks: 0.0.0.0/0 is not allowed",
         ),
         (
-            lambda: waf_module.WafModuleProps(
+            lambda: wrapper("waf").WafModuleProps(
                 name="x", resource_arn="a", log_bucket_arn="b", geo_block_countries=("kp",)
             ),
             "geo_block_countries: ISO alpha-2",
