@@ -12,6 +12,8 @@ python -m harness pan-scan --run-id ab12cd [--target emulator|aws] [--emulator-e
                                        # any clear card number (PAN) at rest in the run's stores?
 python -m harness reachability --run-id ab12cd [--target emulator|aws] [--emulator-endpoint URL] [--vpc-id V]
                                        # does any path from the run's workload subnets bypass the firewall?
+python -m harness runtime-scan --run-id ab12cd [--target emulator|aws] [--emulator-endpoint URL] [--region R]
+                                       # Prowler's PCI DSS v4.0 checks on the run's deployed resources
 """
 
 from __future__ import annotations
@@ -97,6 +99,20 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     reach.add_argument("--emulator-endpoint", default=None, help="default: $EMULATOR_ENDPOINT, else :5000")
     reach.add_argument("--region", default="us-east-1")
     reach.add_argument("--vpc-id", default=None, help="default: the run's VPC with a firewall tier")
+    runtime = sub.add_parser(
+        "runtime-scan", help="Prowler's PCI DSS v4.0 checks on a run's resources (needs .venv-prowler)"
+    )
+    runtime.add_argument("--run-id", required=True, help="the run whose resources to judge")
+    runtime.add_argument("--target", default="emulator", help="emulator (default) or aws")
+    runtime.add_argument("--emulator-endpoint", default=None, help="default: $EMULATOR_ENDPOINT, else :5000")
+    runtime.add_argument("--region", default="us-east-1")
+    runtime.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="results into <workdir>/prowler (default: .work/*-<run id>)",
+    )
+    runtime.add_argument("--allow", type=Path, default=None, help="default: .ci/prowler/allow.toml")
     return parser.parse_args(argv)
 
 
@@ -112,6 +128,22 @@ def reachability(args: argparse.Namespace) -> int:
     from harness.reachability_command import command
 
     return command(args.run_id, args.target, args.emulator_endpoint, args.region, args.vpc_id, say=say)
+
+
+def runtime_scan(args: argparse.Namespace) -> int:
+    """Judge the run's resources with Prowler; exit 0 when nothing fails unexplained, 1 otherwise."""
+    from harness.runtime_scan import ALLOW_FILE as RUNTIME_ALLOW_FILE
+    from harness.runtime_scan import command
+
+    return command(
+        args.run_id,
+        args.target,
+        args.emulator_endpoint,
+        args.region,
+        workdir=args.workdir,
+        allow_file=args.allow or RUNTIME_ALLOW_FILE,
+        say=say,
+    )
 
 
 def evidence(args: argparse.Namespace) -> int:
@@ -261,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             "upgrade-check": upgrade_check,
             "pan-scan": pan_scan,
             "reachability": reachability,
+            "runtime-scan": runtime_scan,
         }
         return commands[args.command](args)
     except SettingsError as err:

@@ -19,6 +19,16 @@ EXTERNAL_ENDPOINT_VAR = "EMULATOR_ENDPOINT"
 """Set to the URL of an emulator that is already running to use it instead of starting one."""
 
 
+SERVER_ENVIRONMENT: Mapping[str, str] = {
+    "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+    # No built-in AMIs: neither stack uses one (the batch fleet resolves its image through SSM at
+    # launch), and their thousand-odd public snapshots would otherwise be the account's in every
+    # scan of it (the runtime compliance scan flagged each as a public, unencrypted snapshot).
+    "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+}
+"""Settings of every moto server we start."""
+
+
 class EmulatorError(RuntimeError):
     """The emulator did not start or stopped answering."""
 
@@ -59,7 +69,7 @@ class MotoServer:
     def start(self) -> MotoServer:
         """Start the server and wait until it answers."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+        env = {**os.environ, **SERVER_ENVIRONMENT}
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
                 [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],

@@ -5,7 +5,10 @@ test results of that run (JUnit XML from pytest: which static checks passed, whi
 were skipped and why) and the live environments' run metadata (run id, date, emulator or AWS).
 Written as Markdown for a compliance officer, JSON for tooling and one self-contained HTML page
 (:mod:`harness.evidence_html`) rendered from that same JSON document, with the live runs' PAN-scan
-and reachability records beside it.
+and reachability records beside it. Beside checkov's results on each stack's plan stand the runtime
+scan's (Prowler's PCI DSS v4.0 checks on each deployed environment, :mod:`harness.runtime_scan`),
+per requirement, when the run made one (the nightly selection does), and "not run in this run"
+otherwise.
 
 A test is evidence for the requirements its ``@pytest.mark.pci_dss("3", "10")`` marker names: the
 project's ``conftest.py`` makes a number not in :data:`REQUIREMENTS` a collection error and writes
@@ -22,7 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from harness.evidence_html import PAN_SCAN_RECORD, REACHABILITY_RECORD, LiveRecord, record_path, write_html
+from harness.evidence_html import (
+    PAN_SCAN_RECORD,
+    REACHABILITY_RECORD,
+    RUNTIME_SCAN_HINT,
+    RUNTIME_SCAN_RECORD,
+    LiveRecord,
+    record_path,
+    runtime_counts,
+    write_html,
+)
 from pci_infra.app.stack_kind import StackKind
 
 
@@ -210,15 +222,18 @@ def write_report(
     static_scans: list[dict[str, Any]] | None = None,
     pan_scans: list[LiveRecord] | None = None,
     reachability: list[LiveRecord] | None = None,
+    runtime_scans: list[dict[str, Any]] | None = None,
 ) -> tuple[Path, Path]:
     """Write ``evidence.json``, ``evidence.md`` and ``evidence.html`` into ``destination``.
 
     Return the JSON and Markdown paths; the page is ``destination / evidence_html.HTML_FILE``.
-    ``static_scans`` are the compliance gate's records (checkov on each stack's plan) of the run;
-    ``pan_scans`` and ``reachability`` the live runs' records, shown on the page only (each absent one
-    as "not run" or "not recorded").
+    ``static_scans`` are the compliance gate's records (checkov on each stack's plan) of the run and
+    ``runtime_scans`` the runtime scan's (Prowler on each live environment; a stack without one is
+    "not run in this run"); ``pan_scans`` and ``reachability`` the live runs' records, shown on the
+    page only (each absent one as "not run" or "not recorded").
     """
     static_scans = static_scans or []
+    runtime_scans = runtime_scans or []
     destination.mkdir(parents=True, exist_ok=True)
     stamp = generated or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     document = {
@@ -226,6 +241,7 @@ def write_report(
         "generated": stamp,
         "runs": runs,
         "static_scans": static_scans,
+        "runtime_scans": runtime_scans,
         "requirements": [
             {
                 "number": e.requirement.number,
@@ -254,6 +270,7 @@ def write_report(
                 f"{len(scan['waived'])} accepted exceptions:"
             )
             lines += [f"  - {w['finding']}: {w['reason']}" for w in scan["waived"]]
+    lines += _runtime_lines(runtime_scans)
     for e in evidence:
         lines += ["", f"## Requirement {e.requirement.number}: {e.requirement.title}", ""]
         lines.append(f"Implemented by {len(e.resources)} resources:")
@@ -266,10 +283,48 @@ def write_report(
             lines += [f"- {s['test']}: {s['reason']}" for s in e.skipped]
         if e.failed:
             lines += ["", f"Checks FAILED ({len(e.failed)}):"] + [f"- {t}" for t in e.failed]
+        runtime = _runtime_requirement_lines(e.requirement.number, runtime_scans)
+        lines += ["", "Runtime scan (Prowler):", *runtime]
     markdown_path = destination / "evidence.md"
     markdown_path.write_text("\n".join(lines) + "\n")
     write_html(document, destination, EVIDENCE_STACKS, pan_scans or [], reachability or [])
     return json_path, markdown_path
+
+
+def _runtime_lines(runtime_scans: Sequence[dict[str, Any]]) -> list[str]:
+    """The Markdown section of the runtime scan: each stack's verdict, requirements and exceptions."""
+    lines = ["", "## Runtime compliance scan (Prowler, PCI DSS v4.0, each live environment)", ""]
+    for stack in EVIDENCE_STACKS:
+        scan = next((s for s in runtime_scans if s.get("stack") == stack), None)
+        if scan is None:
+            lines.append(f"- `{stack}`: not run in this run (`{RUNTIME_SCAN_HINT}` scans each live run)")
+            continue
+        lines.append(f"- `{stack}` (run `{scan['run_id']}`, {scan['target']}): {scan['line']}")
+        lines += [f"  - requirement {r['number']}: {runtime_counts(r)}" for r in scan["requirements"]]
+        lines += [f"  - FAILED {f}" for f in scan["failed"]]
+        lines += [f"  - STALE allow-list entry (explains nothing): {a}" for a in scan["stale"]]
+        lines += [f"  - waived {w['finding']}: {w['reason']}" for w in scan["waived"]]
+        lines += [f"  - not counted as a pass: {d['finding']}: {d['reason']}" for d in scan["discounted"]]
+        if scan["not_run"]:
+            lines.append(f"  - {len(scan['not_run'])} checks could not run on the {scan['target']}:")
+            lines += [f"    - {n['check']}: {n['reason']}" for n in scan["not_run"]]
+    return lines
+
+
+def _runtime_requirement_lines(number: str, runtime_scans: Sequence[dict[str, Any]]) -> list[str]:
+    """One line per stack: its runtime scan's counts for requirement ``number`` (or why there are none)."""
+    lines = []
+    for stack in EVIDENCE_STACKS:
+        scan = next((s for s in runtime_scans if s.get("stack") == stack), None)
+        row = next((r for r in scan["requirements"] if r["number"] == number), None) if scan else None
+        if scan is None:
+            lines.append(f"- `{stack}`: not run in this run")
+        elif row is None:
+            lines.append(f"- `{stack}`: no finding of this requirement")
+        else:
+            lines.append(f"- `{stack}`: {runtime_counts(row)}")
+            lines += [f"  - FAILED {f}" for f in row["failed"]]
+    return lines
 
 
 def run_metadata(work_root: Path, since: float) -> list[dict[str, Any]]:
@@ -310,6 +365,11 @@ def generate(junit: Path, work_root: Path, destination: Path) -> tuple[Path, Pat
         raise FileNotFoundError(f"no live run under {work_root} belongs to {junit}: run the live tests first")
     rundirs = sorted({work_root / f"it-{run['run_id']}" for run in runs})  # one per test worker
     scans = [json.loads(p.read_text()) for rundir in rundirs for p in sorted(rundir.glob("*.checkov.json"))]
+    runtime = [
+        json.loads(p.read_text())
+        for rundir in rundirs
+        for p in sorted(rundir.glob(f"*.{RUNTIME_SCAN_RECORD}.json"))
+    ]
     outdir = work_root / f"it-{runs[-1]['run_id']}" / "cdktf.out"  # every worker synthesizes both stacks
     return write_report(
         collect(outdir, results),
@@ -318,4 +378,5 @@ def generate(junit: Path, work_root: Path, destination: Path) -> tuple[Path, Pat
         static_scans=scans,
         pan_scans=live_records(work_root, runs, PAN_SCAN_RECORD),
         reachability=live_records(work_root, runs, REACHABILITY_RECORD, (StackKind.PCI_DATA_PROCESSING,)),
+        runtime_scans=runtime,
     )

@@ -5,7 +5,9 @@ Markdown report shows: nothing is recomputed here), plus the records the live ru
 work directories: the PAN discovery scan before each teardown (``<stack>.pan-scan.json``, see
 :func:`harness.pan_scan.record_path`) and the reachability table of the PCI environment
 (``<stack>.reachability.json``, see :func:`reachability_record`). A record that is absent is shown as
-"not run" (PAN scan) or "not recorded" (reachability), never guessed.
+"not run" (PAN scan) or "not recorded" (reachability), never guessed. The runtime scan of each live
+environment (Prowler, ``<stack>.prowler.json``, see :mod:`harness.runtime_scan`) is part of the
+document itself, beside checkov's, and "not run in this run" when no live run made one.
 
 The page needs nothing but itself: styles are inline, there is no script, font, image or link to
 anything outside the page, and its Content-Security-Policy forbids loading any. Every string that
@@ -29,7 +31,11 @@ HTML_FILE = "evidence.html"
 
 PAN_SCAN_RECORD = "pan-scan"
 REACHABILITY_RECORD = "reachability"
+RUNTIME_SCAN_RECORD = "prowler"
 """Record kinds: a live run's work directory holds ``<stack>.<kind>.json``."""
+
+RUNTIME_SCAN_HINT = "INFRA_RUNTIME_SCAN=1 bin/test -m nightly"
+"""The command whose live runs scan each environment at runtime (the report says so when none did)."""
 
 PASS, SKIP, FAIL, NONE = "pass", "skip", "fail", "none"
 """CSS classes of an outcome: passed, skipped, failed, nothing to show."""
@@ -138,7 +144,7 @@ def _check(status: str, test: str, reason: str | None = None) -> str:
     )
 
 
-def _requirement_row(requirement: dict[str, Any]) -> str:
+def _requirement_row(requirement: dict[str, Any], runtime_cell: str) -> str:
     number = str(requirement["number"])
     status = requirement_status(requirement)
     resources: list[dict[str, str]] = requirement["resources"]
@@ -167,16 +173,22 @@ def _requirement_row(requirement: dict[str, Any]) -> str:
         f'<tr id="req-{e(number)}" class="requirement" data-requirement="{e(number)}" '
         f'data-status="{e(status)}">'
         f'<th scope="row" class="{e(status)}">{e(number)}<br>{_badge(status)}</th>'
-        f"<td>{e(requirement['title'])}</td><td>{resource_cell}</td><td>{check_cell}</td></tr>"
+        f"<td>{e(requirement['title'])}</td><td>{resource_cell}</td><td>{check_cell}</td>"
+        f"<td>{runtime_cell}</td></tr>"
     )
 
 
-def _requirements(document: dict[str, Any]) -> str:
-    rows = "".join(_requirement_row(r) for r in document["requirements"])
+def _requirements(document: dict[str, Any], stacks: Sequence[str]) -> str:
+    scans: list[dict[str, Any]] = document.get("runtime_scans", [])
+    rows = "".join(
+        _requirement_row(r, runtime_requirement_cell(str(r["number"]), scans, stacks))
+        for r in document["requirements"]
+    )
     return (
         '<section id="requirements"><h2>Requirements, controls and checks</h2>'
         '<table id="requirement-table"><thead><tr><th>Requirement</th><th>Control</th>'
-        "<th>Implemented by (resources)</th><th>Checks of this run</th></tr></thead>"
+        "<th>Implemented by (resources)</th><th>Checks of this run</th>"
+        "<th>Runtime scan (Prowler)</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></section>"
     )
 
@@ -232,6 +244,104 @@ def _checkov(document: dict[str, Any], stacks: Sequence[str]) -> str:
         '<section id="checkov"><h2>Static compliance scan (checkov, before each apply)</h2>'
         '<table id="checkov-table"><thead><tr><th>Plan of</th><th>Gate</th><th>Checks passed</th>'
         "<th>Failed</th><th>Accepted exceptions</th><th>Stale entries</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>{''.join(details)}</section>"
+    )
+
+
+def runtime_scan_status(record: dict[str, Any]) -> str:
+    """``fail`` on an unexplained failure or a stale allow-list entry, else ``pass``."""
+    return FAIL if record.get("failed") or record.get("stale") else PASS
+
+
+def runtime_requirement_cell(number: str, scans: Sequence[dict[str, Any]], stacks: Sequence[str]) -> str:
+    """The requirement table's runtime scan cell: each stack's counts for requirement ``number``."""
+    items = []
+    for stack in stacks:
+        record = next((r for r in scans if r.get("stack") == stack), None)
+        if record is None:
+            items.append(f'<code>{e(stack)}</code>: <span class="none">not run in this run</span>')
+            continue
+        row = next((r for r in record.get("requirements", []) if str(r.get("number")) == number), None)
+        if row is None:
+            items.append(f'<code>{e(stack)}</code>: <span class="none">no finding of this requirement</span>')
+            continue
+        status = FAIL if row["failed"] else PASS
+        items.append(f'<code>{e(stack)}</code>: <span class="{e(status)}">{e(runtime_counts(row))}</span>')
+    return _list(items, "runtime")
+
+
+def runtime_counts(row: dict[str, Any]) -> str:
+    """``12 passed, 0 failed, 1 waived, 4 for manual review`` for one requirement of a runtime record."""
+    return (
+        f"{row['passed']} passed, {len(row['failed'])} failed, {len(row['waived'])} waived, "
+        f"{row['manual']} for manual review"
+    )
+
+
+def _runtime_scans(document: dict[str, Any], stacks: Sequence[str]) -> str:
+    scans: list[dict[str, Any]] = document.get("runtime_scans", [])
+    rows, details = [], []
+    for stack in stacks:
+        record = next((r for r in scans if r.get("stack") == stack), None)
+        if record is None:
+            rows.append(
+                f'<tr data-runtime-stack="{e(stack)}"><td><code>{e(stack)}</code></td><td>-</td>'
+                f'<td class="none verdict" colspan="5">not run in this run ({e(RUNTIME_SCAN_HINT)} '
+                "scans each live environment)</td></tr>"
+            )
+            continue
+        status = runtime_scan_status(record)
+        rows.append(
+            f'<tr data-runtime-stack="{e(stack)}"><td><code>{e(stack)}</code></td>'
+            f"<td><code>{e(record.get('run_id', ''))}</code></td>"
+            f'<td class="{e(status)} verdict">{_badge(status)} {e(record.get("line", ""))}</td>'
+            f"<td>{e(record.get('passed', 0))}</td><td>{len(record.get('failed', []))}</td>"
+            f"<td>{len(record.get('waived', []))}</td><td>{len(record.get('stale', []))}</td></tr>"
+        )
+        requirement_rows = "".join(
+            f'<tr class="{FAIL if r["failed"] else PASS}" data-runtime-requirement="{e(r["number"])}">'
+            f"<td>{e(r['number'])}</td><td>{e(r.get('title', ''))}</td><td>{e(r['passed'])}</td>"
+            f"<td>{len(r['failed'])}</td><td>{len(r['waived'])}</td><td>{len(r.get('discounted', []))}</td>"
+            f"<td>{e(r['manual'])}</td></tr>"
+            for r in record.get("requirements", [])
+        )
+        failed = [f'<span class="fail">FAILED</span> <code>{e(f)}</code>' for f in record.get("failed", [])]
+        stale = [
+            f'<span class="fail">stale entry (explains nothing)</span> <code>{e(s)}</code>'
+            for s in record.get("stale", [])
+        ]
+        explained = [
+            f'<code>{e(w["finding"])}</code><span class="reason">{e(w["reason"])}</span>'
+            for w in record.get("waived", [])
+        ] + [
+            f"not counted as a pass: <code>{e(d['finding'])}</code>"
+            f'<span class="reason">{e(d["reason"])}</span>'
+            for d in record.get("discounted", [])
+        ]
+        not_run: list[dict[str, str]] = record.get("not_run", [])
+        outside = ", ".join(f"{n} {s.lower()}ed" for s, n in sorted(record.get("outside", {}).items()))
+        details.append(
+            f'<h3 data-runtime-stack="{e(stack)}">{e(stack)}: by requirement</h3>'
+            '<table class="runtime-requirements"><thead><tr><th>Requirement</th><th>Control</th>'
+            "<th>Passed</th><th>Failed</th><th>Waived</th><th>Passes not counted</th>"
+            f"<th>For manual review</th></tr></thead><tbody>{requirement_rows}</tbody></table>"
+            + _list([*failed, *stale])
+            + (_list(explained, "runtime-exceptions") or '<p class="none">No exception.</p>')
+            + (
+                f'<details class="skip"><summary>{_count(len(not_run), "check")} could not run on the '
+                f"{e(record.get('target', 'target'))}</summary>"
+                + _list(f"<code>{e(n['check'])}</code>: {e(n['reason'])}" for n in not_run)
+                + "</details>"
+                if not_run
+                else ""
+            )
+            + (f'<p class="none">Not judged (not this stack\'s): {e(outside)}.</p>' if outside else "")
+        )
+    return (
+        '<section id="runtime-scan"><h2>Runtime compliance scan (Prowler, PCI DSS v4.0, each live '
+        "environment before teardown)</h2>"
+        '<table id="runtime-scan-table"><thead><tr><th>Stack</th><th>Live run</th><th>Verdict</th>'
+        "<th>Passed</th><th>Failed</th><th>Waived</th><th>Stale entries</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>{''.join(details)}</section>"
     )
 
@@ -337,10 +447,12 @@ def render(
             "the run (JUnit XML), its synthesized stacks and its live runs' records.</p>",
             _runs(document),
             '<nav><a href="#requirements">Requirements</a><a href="#checkov">Checkov</a>'
-            '<a href="#pan-scan">PAN scan</a><a href="#reachability">Reachability</a></nav></header>',
+            '<a href="#runtime-scan">Runtime scan</a><a href="#pan-scan">PAN scan</a>'
+            '<a href="#reachability">Reachability</a></nav></header>',
             "<main>",
-            _requirements(document),
+            _requirements(document, stacks),
             _checkov(document, stacks),
+            _runtime_scans(document, stacks),
             _pan_scans(pan_scans, stacks),
             _reachability(reachability),
             "</main></body></html>",

@@ -40,6 +40,7 @@ class PaymentDnsProps:
         alb: The internal ALB (primary; its API target group's health decides failover).
         standby_endpoint: Host name of the standby API (secondary).
         alarm_name: Name of the primary's health alarm.
+        alert_topic_arn: Alert topic told when the primary goes unhealthy (DNS fails over) and back.
     """
 
     zone_name: str
@@ -47,6 +48,7 @@ class PaymentDnsProps:
     alb: AlbModule
     standby_endpoint: str
     alarm_name: str
+    alert_topic_arn: str
 
 
 class PaymentDns(Construct):
@@ -90,6 +92,8 @@ class PaymentDns(Construct):
             threshold=1,
             comparison_operator="LessThanThreshold",
             treat_missing_data="breaching",
+            alarm_actions=[props.alert_topic_arn],
+            ok_actions=[props.alert_topic_arn],
         )
         primary_check = route53_health_check.Route53HealthCheck(
             self,

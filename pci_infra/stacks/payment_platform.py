@@ -194,6 +194,7 @@ class PaymentPlatformStack(TerraformStack):
                 alb=alb,
                 standby_endpoint=settings.standby_endpoint or f"standby.{zone_name}",
                 alarm_name=f"{name(N.ALARM_PREFIX)}-api-unhealthy",
+                alert_topic_arn=alerts.topic_arn,
             ),
         )
         self.threats = ThreatDetection(

@@ -11,7 +11,9 @@ from unit_tests.synth_json import StackJson
 
 
 @pytest.mark.pci_dss("3")
-def test_batch_instances_require_imdsv2_and_boot_from_cmk_encrypted_volumes(stack: StackJson) -> None:
+def test_batch_template_sets_imdsv2_instance_role_detailed_monitoring_and_cmk_volumes(
+    stack: StackJson,
+) -> None:
     key_id, _ = stack.at("aws_kms_key", "keys/data/key")
     _, template = stack.at("aws_launch_template", "batch/template")
     assert template["metadata_options"] == {
@@ -19,6 +21,11 @@ def test_batch_instances_require_imdsv2_and_boot_from_cmk_encrypted_volumes(stac
         "http_tokens": "required",
         "http_put_response_hop_limit": 1,
     }
+    profile_id, _ = stack.at("aws_iam_instance_profile", "batch/profile")
+    assert template["iam_instance_profile"] == {
+        "arn": stack.ref("aws_iam_instance_profile", profile_id, "arn")
+    }
+    assert template["monitoring"] == {"enabled": True}
     (device,) = template["block_device_mappings"]
     assert device["ebs"]["encrypted"] == "true"
     assert device["ebs"]["kms_key_id"] == stack.ref("aws_kms_key", key_id, "arn")

@@ -33,6 +33,8 @@ def test_api_name_fails_over_from_the_alb_to_the_standby(synthesized: Synthesize
         1,
         "LessThanThreshold",
     )
+    topic = stack.ref("aws_sns_topic", stack.at("aws_sns_topic", "monitoring/topic")[0], "arn")
+    assert alarm["alarm_actions"] == alarm["ok_actions"] == [topic], "a failover is announced"
     assert (secondary_check["type"], secondary_check["fqdn"], secondary_check["resource_path"]) == (
         "HTTPS",
         STANDBY,
