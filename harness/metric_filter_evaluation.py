@@ -21,7 +21,8 @@ section "Using metric filters to match terms and extract values from JSON log ev
   property makes ``=`` *and* ``!=`` false, as CloudWatch's pattern test has been reported to answer
   for ``$.userIdentity.invokedBy != "x"`` on a record without ``invokedBy``; absence is what
   ``NOT EXISTS`` tests (the deployed patterns apply ``!=`` only to ``eventType``, which every
-  CloudTrail record carries);
+  CloudTrail record carries, and to ``additionalEventData.MFAUsed`` next to ``eventName =
+  "ConsoleLogin"``, which every console sign-in record carries);
 * ``$.selector NOT EXISTS`` holds when the log event does not contain the property (a property whose
   value is ``null`` exists).
 
