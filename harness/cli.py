@@ -23,17 +23,12 @@ import json
 import os
 import sys
 import time
-from contextlib import ExitStack
 from pathlib import Path
-from typing import Final
 
 from harness.aws_target import AwsTarget
-from harness.emulator import MotoServer, external_endpoint
+from harness.demo import DemoOptions, run_demo
 from harness.environment import EphemeralEnvironment, OrphansFoundError, untyped_outputs
-from harness.run import WORK_ROOT, HarnessRun, PaymentPlatformEnvironment, parse_stacks
-from harness.run_id import new_run_id
-from harness.smoke import payment_platform_smoke
-from harness.stages import timed
+from harness.run import parse_stacks
 from harness.terraform import TerraformError
 from harness.upgrade_check import ALLOW_FILE, UpgradeCheckError
 from harness.upgrade_run import run_upgrade_check
@@ -41,8 +36,6 @@ from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.app.settings import SettingsError
 from pci_infra.app.stack_kind import StackKind
 from pci_infra.stacks.outputs import OutputsError
-
-STACK: Final = StackKind.PAYMENT_PLATFORM
 
 
 def say(message: str) -> None:
@@ -55,7 +48,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         prog="python -m harness", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="deploy, smoke-check and destroy the payment platform")
+    demo = sub.add_parser("demo", help="deploy, check, PAN-scan and destroy each stack; one verdict line")
     demo.add_argument("--target", choices=("emulator", "aws"), default="emulator")
     demo.add_argument("--environment-suffix", default="demo")
     demo.add_argument("--region", default="us-east-1")
@@ -63,6 +56,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     demo.add_argument("--api-certificate-arn", default=None, help="ACM certificate (AWS)")
     demo.add_argument("--standby-endpoint", default=None, help="standby API host name, DNS failover (AWS)")
     demo.add_argument("--keep", action="store_true", help="do not destroy at the end")
+    demo.add_argument(
+        "--stacks",
+        default=",".join(StackKind),
+        help="comma-separated stacks (default: both): payment-platform,pci-data-processing",
+    )
     destroy = sub.add_parser(
         "destroy", help="destroy an environment kept by 'demo --keep' (AWS or external emulator)"
     )
@@ -163,61 +161,18 @@ def evidence(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Run the main job once; return the exit code."""
-    run_id = os.environ.get("INFRA_RUN_ID") or new_run_id()
-    workdir = WORK_ROOT / f"{args.environment_suffix}-{run_id}"
-    with ExitStack() as stack:
-        endpoint: str | None = None
-        embedded = False
-        if args.target == "emulator":
-            endpoint = external_endpoint(os.environ)
-            if endpoint is None:
-                embedded = True
-                with timed("emulator: start moto server", say):
-                    endpoint = stack.enter_context(MotoServer(workdir / "moto.log")).endpoint
-            say(f"emulator at {endpoint}")
-        run = HarnessRun.start(
-            suffix=args.environment_suffix,
-            run_id=run_id,
-            workdir=workdir,
-            endpoint=endpoint,
-            environ=os.environ,
-            stacks=(STACK,),
-            region=args.region,
-            alert_email=args.alert_email,
-            api_certificate_arn=args.api_certificate_arn,
-            standby_endpoint=args.standby_endpoint,
-        )
-        with timed("synth", say):
-            run.synthesize()
-        env = run.environment(STACK, progress=say, environ=os.environ)
-        say(f"run {run_id}: logs in {workdir}")
-        if args.keep:
-            return _deploy_and_keep(env, workdir, embedded=embedded)
-        with env.deployed():
-            say("outputs:\n" + json.dumps(env.raw_outputs, indent=2))
-            with timed("validate: smoke check", say):
-                ok = payment_platform_smoke(env.target, env.outputs, say)
-        say(f"destroyed; orphan sweep clean for run {run_id}")
-        return 0 if ok else 1
-    raise AssertionError("unreachable")
-
-
-def _deploy_and_keep(env: PaymentPlatformEnvironment, workdir: Path, *, embedded: bool) -> int:
-    """Deploy and smoke-check without teardown; an embedded emulator stays up until Ctrl-C."""
-    outputs = env.deploy()
-    say("outputs:\n" + json.dumps(env.raw_outputs, indent=2))
-    ok = payment_platform_smoke(env.target, outputs, say)
-    if embedded:
-        say("kept on the embedded emulator: press Ctrl-C to stop (its state ends with it)")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            say("stopping the emulator")
-    else:
-        say(f"kept: destroy later with: python -m harness destroy --workdir {workdir}")
-    return 0 if ok else 1
+    """Run the main job once for the chosen stacks; return the exit code (see :mod:`harness.demo`)."""
+    options = DemoOptions(
+        stacks=parse_stacks(args.stacks),
+        target=args.target,
+        suffix=args.environment_suffix,
+        region=args.region,
+        alert_email=args.alert_email,
+        api_certificate_arn=args.api_certificate_arn,
+        standby_endpoint=args.standby_endpoint,
+        keep=args.keep,
+    )
+    return run_demo(options, say)
 
 
 def destroy(args: argparse.Namespace) -> int:

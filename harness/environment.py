@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Generic, TypeVar
 
+from harness.apply_progress import ApplyProgress, planned_count
 from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR, write_cli_config
 from harness.compliance_gate import PlanGate
@@ -188,7 +189,7 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
             with self._stage("deploy: terraform init"):
                 self.terraform.init()
             if self.gate is None:
-                with self._stage("deploy: terraform apply"):
+                with self._stage("deploy: terraform apply"), self._counting(ApplyProgress(self._say)):
                     self.terraform.apply()
             else:
                 self._gated_apply(self.gate)
@@ -211,7 +212,8 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
             with self._stage("deploy: gate before apply"):
                 gate(plan_json)
             try:
-                with self._stage("deploy: terraform apply"):
+                counter = ApplyProgress(self._say, planned=planned_count(plan))
+                with self._stage("deploy: terraform apply"), self._counting(counter):
                     self.terraform.apply_plan(DEPLOY_PLAN)
                 return
             except TerraformError as err:
@@ -222,6 +224,17 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
                     f"apply stopped on a transient error ({first}): planning again, gating the new plan"
                 )
                 self.retries.append(f"{self.stack_name}: apply re-planned and re-gated after: {first}")
+
+    @contextmanager
+    def _counting(self, counter: ApplyProgress) -> Iterator[None]:
+        """Feed Terraform's output to ``counter`` meanwhile; say its final count."""
+        self.terraform.on_line = counter
+        try:
+            yield
+        finally:
+            self.terraform.on_line = None
+            if counter.done:
+                self._say(counter.line())
 
     def teardown(self) -> list[Orphan]:
         """Destroy (unless ``SKIP_teardown``) and sweep; idempotent. Raises when orphans remain.
@@ -257,9 +270,11 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
             self._say(f"teardown: {len(in_state)} resources in state to destroy{_by_type(in_state)}")
         deadline = time.monotonic() + self.unreachable_wait_seconds
         retried_other = False
+        planned = None if in_state is None else sum(1 for a in in_state if not _is_data_source(a))
         while True:
             try:
-                self.terraform.destroy()
+                with self._counting(ApplyProgress(self._say, planned=planned, verb="destroyed")):
+                    self.terraform.destroy()
                 return
             except TerraformError as err:
                 first = err.errors.splitlines()[:1]
@@ -319,6 +334,10 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
             "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
         (self.workdir / f"{self.stack_name}.run.json").write_text(json.dumps(meta, indent=2))
+
+
+def _is_data_source(address: str) -> bool:
+    return address.startswith("data.") or ".data." in address
 
 
 def _by_type(addresses: list[str]) -> str:

@@ -8,7 +8,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,12 +151,14 @@ class Terraform:
         log_path: File that receives the full output of every command.
         env: Extra environment (CLI config, credentials) on top of the current one.
         parallelism: Terraform's ``-parallelism``.
+        on_line: Called with every output line as it comes (e.g. an :class:`ApplyProgress`).
     """
 
     workdir: Path
     log_path: Path
     env: Mapping[str, str] = field(repr=False)
     parallelism: int = 20
+    on_line: Callable[[str], None] | None = field(default=None, repr=False)
 
     def run(
         self, *args: str, allowed_exit_codes: tuple[int, ...] = (0,), attempts: int = MAX_ATTEMPTS
@@ -206,6 +208,8 @@ class Terraform:
                     chunks.append(line)
                     log.write(line)
                     log.flush()
+                    if self.on_line is not None:
+                        self.on_line(line)
             process.wait()
         except BaseException:
             if process.poll() is None:
