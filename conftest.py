@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +27,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Register the ``emulator_gap`` marker."""
     config.addinivalue_line(  # pytest-xdist's own; declared here too for runs without it (-p no:xdist)
-        "markers", "xdist_group(name): tests of one group run on one worker with --dist loadgroup"
+        "markers", "xdist_group(name): tests of one group run on one worker"
     )
     config.addinivalue_line(
         "markers",
@@ -55,16 +57,34 @@ def pytest_pycollect_makeitem(collector: pytest.Module | pytest.Class, name: str
     return made
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put each test file in its own xdist group unless it names one (``--dist loadgroup``).
+SHARED_WORKER_MARK = "pytest.mark.xdist_group(BINDINGS_GROUP)"
+"""Test files carrying this mark import the provider bindings; one worker takes them all."""
 
-    That is ``--dist loadfile`` (a live file's session environment stays on one worker), except that
-    files marked with the same group share a worker: the unit files that build constructs, so only
-    one worker imports the provider bindings.
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile``, except that the files marked with the bindings group share one worker.
+
+    Each file is one unit of work (a live file's session environment stays on one worker); the unit
+    files whose tests import the provider bindings (~11 s and ~0.5 GB per process) form a single
+    unit, so only one worker pays for them. The controller sees node ids only, so it reads the mark
+    from each file's text.
     """
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedBindingsScheduling(LoadFileScheduling):  # type: ignore[misc]  # untyped base
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "provider-bindings" if _marks_bindings(path) else path
+
+    return SharedBindingsScheduling(config, log)
+
+
+@cache
+def _marks_bindings(path: str) -> bool:
+    file = Path(path)
+    return file.suffix == ".py" and file.is_file() and SHARED_WORKER_MARK in file.read_text()
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
