@@ -61,6 +61,7 @@ SHARED_WORKER_MARK = "pytest.mark.xdist_group(BINDINGS_GROUP)"
 """Test files carrying this mark import the provider bindings; one worker takes them all."""
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent with -p no:xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist loadfile``, except that the files marked with the bindings group share one worker.
 

@@ -51,7 +51,7 @@ def run_from_fresh_clone(repo: Path, say: object = print) -> NightlyFigures:
             if line.startswith(HEADER):
                 marks.append((line[len(HEADER) :].strip(), time.monotonic()))
                 say(f"  {time.monotonic() - started:6.0f} s  {line.strip()}")  # type: ignore[operator]
-            tail = [*tail[-60:], line.rstrip()]
+            tail = [*tail[-200:], line.rstrip()]
         code = process.wait()
         ended = time.monotonic()
         ends = [at for _label, at in marks[1:]] + [ended]
@@ -60,6 +60,13 @@ def run_from_fresh_clone(repo: Path, say: object = print) -> NightlyFigures:
         figures.test_files = _junit_by_file(clone / ".work" / "test-results.xml")
         figures.harness_stages = _progress_stages(clone / ".work")
         figures.summary_lines = [line for line in tail if "live" in line or "passed" in line][-6:]
+        figures.summary_lines += [line for line in tail if line.startswith(("FAILED ", "ERROR "))]
+        kept = repo / ".work" / "bench"  # the clone goes with the temporary directory: keep its results
+        kept.mkdir(parents=True, exist_ok=True)
+        for name in ("test-results.xml", "evidence/evidence.html"):
+            if (clone / ".work" / name).exists():
+                (kept / Path(name).name).write_bytes((clone / ".work" / name).read_bytes())
+        (kept / "nightly-output-tail.txt").write_text("\n".join(tail) + "\n")
         return figures
 
 
