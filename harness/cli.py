@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from harness.aws_target import AwsTarget
+from harness.compliance_gate import ComplianceGateError
 from harness.demo import DemoOptions, run_demo
 from harness.environment import EphemeralEnvironment, OrphansFoundError, untyped_outputs
 from harness.run import parse_stacks
@@ -257,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     except UpgradeCheckError as err:
         say(f"upgrade check: {err}")
         return 2
-    except (TerraformError, OrphansFoundError, OutputsError) as err:
+    except (TerraformError, OrphansFoundError, OutputsError, ComplianceGateError) as err:
         say(f"FAILED: {err}")
         return 1
     except KeyboardInterrupt:

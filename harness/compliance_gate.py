@@ -339,7 +339,14 @@ class PlanGate:
         workdir: Where the result is recorded.
         target: ``"emulator"`` or ``"aws"``: which skip entries hold.
         say: Progress lines.
-        skip_file: The skip file judging the plan (the upgrade check deploys an older ref with its own).
+        skip_file: The skip file judging the plan.
+        blocking: ``False`` only for a replica of what is deployed already (the upgrade check's
+            deploy of an older ref): its findings are said and recorded, the apply goes ahead, and
+            the plan that would really be applied (the upgrade) is gated blocking.
+        judge_stale: ``False`` for a plan against a deployed state (an upgrade): checkov judges
+            some resources of such a plan differently from a fresh deploy's, so whether an entry
+            still waives something is judged on fresh plans (every live deploy, the AWS-target
+            plans of the unit run); here unused entries are only said.
     """
 
     stack: str
@@ -347,11 +354,22 @@ class PlanGate:
     target: str
     say: Callable[[str], None]
     skip_file: Path = SKIP_FILE
+    blocking: bool = True
+    judge_stale: bool = True
 
     def __call__(self, plan_json: Path) -> None:
         """Scan ``plan_json``; record and say the result; raise when the apply must not go ahead."""
         result = scan_plan(self.stack, plan_json, target=self.target, skips=load_skips(self.skip_file))
+        if not self.judge_stale:
+            for skip in result.stale:
+                self.say(f"  entry unused by this plan (judged on fresh plans): {skip.label()}")
+            result.stale = []
         self.workdir.mkdir(parents=True, exist_ok=True)
         record_path(self.workdir, self.stack).write_text(json.dumps(result.to_json(), indent=2))
-        self.say(f"gate before apply: {result.summary()}")
-        result.raise_if_failed()
+        if self.blocking:
+            self.say(f"gate before apply: {result.summary()}")
+            result.raise_if_failed()
+        else:
+            self.say(f"gate before apply (advisory: a replica of what is deployed): {result.summary()}")
+            for line in [*map(str, result.failed), *(s.label() for s in result.stale)]:
+                self.say(f"  advisory: {line}")

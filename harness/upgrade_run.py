@@ -195,6 +195,16 @@ class UpgradeRun:
             version = self.override["terraform"]["required_providers"]["aws"]["version"]
             self.say(f"[{stack}] planning the current code with AWS provider {version}")
         plan = after.plan_to_file("upgrade.tfplan")
+        plan_json = workdir / f"{stack}.upgrade-plan.json"
+        plan_json.write_text(json.dumps(plan))
+        # The upgrade is what would be applied to the environment: gated as every apply is.
+        PlanGate(
+            stack,
+            workdir,
+            self.run.target.kind,
+            lambda line: self.say(f"[{stack}, upgrade] {line}"),
+            judge_stale=False,
+        )(plan_json)
         report = UpgradeReport(stack, classify(plan, self.allow))
         rows = [
             {"address": a.address, "action": a.action, "verdict": a.verdict, "note": a.note}
@@ -205,14 +215,20 @@ class UpgradeRun:
         return report
 
     def _gate_of_the_ref(self, stack: StackKind, workdir: Path) -> PlanGate:
-        """The checkov gate for the ref's deploy, judged by the ref's own skip file (its exceptions)."""
+        """The checkov gate for the ref's deploy: advisory, by the ref's own skip file.
+
+        The ref is what is deployed today; its replica is scanned and what fails is said, but it is
+        deployed whatever the scan finds, so an old ref can always be checked. The plan that an
+        upgrade would apply is gated blocking (:meth:`check_stack`).
+        """
         ref_skips = self.before_tree / SKIP_FILE.relative_to(PROJECT_ROOT)
         return PlanGate(
             stack,
-            workdir,
+            workdir / "as-of-the-ref",
             self.run.target.kind,
             lambda line: self.say(f"[{stack}, as of the ref] {line}"),
             skip_file=ref_skips if ref_skips.exists() else SKIP_FILE,
+            blocking=False,
         )
 
     def _existing_inputs(self, stack: StackKind) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from harness import compliance_gate
 from harness import environment as environment_module
 from harness.aws_target import AwsTarget
-from harness.compliance_gate import SKIP_FILE, PlanGate
+from harness.compliance_gate import SKIP_FILE, ComplianceGateError, Finding, GateResult, PlanGate, Skip
 from harness.environment import EphemeralEnvironment, untyped_outputs
 from harness.sweep import SingletonsBefore
 from harness.terraform import TerraformError
@@ -144,3 +145,48 @@ def test_an_environment_is_gated_by_checkov_for_its_target_unless_told_otherwise
     )
     assert isinstance(env.gate, PlanGate)
     assert (env.gate.stack, env.gate.target, env.gate.skip_file) == ("payment-platform", kind, SKIP_FILE)
+
+
+def gate_result(*, failed: bool, stale: bool) -> GateResult:
+    skip = Skip("CKV_AWS_18", "pci-data-processing", ("aws_s3_bucket.logs_*",), "x" * 40)
+    finding = Finding("CKV_AWS_67", "Ensure CloudTrail is enabled in all Regions", "aws_cloudtrail.trail")
+    return GateResult(
+        "pci-data-processing", 200, failed=[finding] if failed else [], stale=[skip] if stale else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("gate_options", "result", "refused"),
+    [
+        ({}, gate_result(failed=True, stale=False), "CKV_AWS_67"),
+        ({}, gate_result(failed=False, stale=True), "STALE"),
+        ({"judge_stale": False}, gate_result(failed=True, stale=True), "CKV_AWS_67"),
+        ({"judge_stale": False}, gate_result(failed=False, stale=True), None),  # an upgrade plan
+        ({"blocking": False}, gate_result(failed=True, stale=True), None),  # a replica of the deployed ref
+    ],
+)
+def test_the_gate_refuses_unless_it_is_advisory_or_only_stale_entries_of_an_upgrade_plan(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    gate_options: dict[str, bool],
+    result: GateResult,
+    refused: str | None,
+) -> None:
+    monkeypatch.setattr(compliance_gate, "scan_plan", lambda *_a, **_k: result)
+    monkeypatch.setattr(compliance_gate, "load_skips", lambda *_a, **_k: [])
+    said: list[str] = []
+    gate = PlanGate(
+        "pci-data-processing",
+        tmp_path,
+        "emulator",
+        said.append,
+        blocking=gate_options.get("blocking", True),
+        judge_stale=gate_options.get("judge_stale", True),
+    )
+    if refused is None:
+        gate(tmp_path / "plan.json")
+        assert any("CKV_AWS_67" in line or "unused by this plan" in line for line in said), said
+    else:
+        with pytest.raises(ComplianceGateError, match=refused):
+            gate(tmp_path / "plan.json")
+    assert compliance_gate.record_path(tmp_path, "pci-data-processing").exists()  # recorded either way
