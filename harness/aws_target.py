@@ -21,17 +21,28 @@ class AwsTarget:
         region: AWS region.
         endpoint: Emulator URL; ``None`` for real AWS (credentials from the usual chain).
         credentials: Explicit credentials (the emulator's), else the default chain.
+        service_endpoints: Emulator URL per boto3 service name where it is not ``endpoint`` (two
+            local emulators side by side, ``pci_infra/foundation/service_routing.py``); a service
+            not named here goes to ``endpoint``.
     """
 
     region: str
     endpoint: str | None = None
     credentials: Mapping[str, str] = field(default_factory=dict)
+    service_endpoints: Mapping[str, str] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
-    def emulator(cls, region: str, endpoint: str) -> AwsTarget:
-        """The embedded emulator at ``endpoint``."""
-        return cls(region=region, endpoint=endpoint, credentials=dict(EMULATOR_CREDENTIALS))
+    def emulator(
+        cls, region: str, endpoint: str, service_endpoints: Mapping[str, str] | None = None
+    ) -> AwsTarget:
+        """The embedded emulator at ``endpoint``; the services in ``service_endpoints`` at theirs."""
+        return cls(
+            region=region,
+            endpoint=endpoint,
+            credentials=dict(EMULATOR_CREDENTIALS),
+            service_endpoints=dict(service_endpoints or {}),
+        )
 
     @property
     def is_emulator(self) -> bool:
@@ -43,6 +54,10 @@ class AwsTarget:
         """``"emulator"`` or ``"aws"``: which skip entries of the compliance gate hold for this target."""
         return "emulator" if self.is_emulator else "aws"
 
+    def endpoint_for(self, service: str) -> str | None:
+        """Where ``service`` (a boto3 service name) is called: its own endpoint, else :attr:`endpoint`."""
+        return self.service_endpoints.get(service, self.endpoint)
+
     def client(self, service: str) -> Any:
         """The boto3 client for ``service`` on this target, created once and reused."""
         if service not in self._clients:
@@ -51,7 +66,7 @@ class AwsTarget:
 
     def _new_client(self, service: str) -> Any:
         config = Config(retries={"max_attempts": 4, "mode": "standard"}, s3={"addressing_style": "path"})
-        return client_factory(self.region, self.endpoint, self.credentials, config)(service)
+        return client_factory(self.region, self.endpoint_for(service), self.credentials, config)(service)
 
     def answers(self) -> bool:
         """True when the target answers an API call now (the emulator's management page, or STS)."""

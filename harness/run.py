@@ -13,17 +13,19 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, overload
 
 from harness.aws_target import AwsTarget
+from harness.emulator_pair import EMULATORS_VARIABLE, PAIR, emulators_wanted, write_override
 from harness.environment import DefaultGate, EphemeralEnvironment
 from harness.stages import Progress
 from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.app.settings import FeatureSwitches, Settings, SettingsError, Target
 from pci_infra.app.settings_sources import parse_settings
 from pci_infra.app.stack_kind import StackKind
+from pci_infra.foundation.service_routing import client_endpoints
 from pci_infra.stacks.outputs import PaymentPlatformOutputs, PciDataProcessingOutputs, StackOutputs
 
 WORK_ROOT = PROJECT_ROOT / ".work"
@@ -85,11 +87,14 @@ class HarnessRun:
         settings: The run's one validated :class:`Settings` (its run id is set).
         workdir: The run's own directory: emulator and Terraform logs, state, metadata.
         outdir: Where the run's stacks are synthesized (default ``<workdir>/cdktf.out``).
+        routes: With two local emulators (``INFRA_EMULATORS=pair``): provider endpoint key to the
+            URL of the emulator hosting it (``harness/emulator_pair.py``); empty otherwise.
     """
 
     settings: Settings
     workdir: Path
     outdir: Path
+    routes: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """A run is ephemeral: its settings carry its run id."""
@@ -112,6 +117,7 @@ class HarnessRun:
         api_certificate_arn: str | None = None,
         standby_endpoint: str | None = None,
         database_secret_name: str | None = None,
+        routes: Mapping[str, str] | None = None,
     ) -> HarnessRun:
         """A run with its working directory made and its settings built once.
 
@@ -129,10 +135,22 @@ class HarnessRun:
             api_certificate_arn: ACM certificate of the payment API (AWS).
             standby_endpoint: Standby API host (AWS).
             database_secret_name: The PCI stack's existing database secret.
+            routes: Two local emulators: each provider endpoint key at its emulator's URL
+                (:class:`harness.emulator_pair.LocalEmulators`); ``endpoint`` is then moto's.
 
         Raises:
-            SettingsError: A setting breaks its rule (the message names field and rule).
+            SettingsError: A setting breaks its rule (the message names field and rule), or
+                ``INFRA_EMULATORS=pair`` is asked of a caller that brings one emulator only.
         """
+        try:
+            pair = emulators_wanted(environ) == PAIR
+        except ValueError as err:
+            raise SettingsError(str(err)) from err
+        if endpoint and pair and not routes:
+            raise SettingsError(
+                f"{EMULATORS_VARIABLE}={PAIR}: this caller started one emulator and gave no routes "
+                "(start them with harness.emulator_pair.local_emulators)"
+            )
         chosen = None if stacks is None else tuple(stacks)
         optional = {
             "stacks": chosen,
@@ -162,7 +180,12 @@ class HarnessRun:
             backend=dataclasses.replace(base.backend, state_dir=str(workdir / "state")),
         )
         workdir.mkdir(parents=True, exist_ok=True)
-        return cls(settings=settings, workdir=workdir, outdir=outdir or workdir / "cdktf.out")
+        return cls(
+            settings=settings,
+            workdir=workdir,
+            outdir=outdir or workdir / "cdktf.out",
+            routes=dict(routes or {}) if endpoint else {},
+        )
 
     @property
     def run_id(self) -> str:
@@ -175,7 +198,9 @@ class HarnessRun:
         """Where the run's resources go: its settings' emulator, or their AWS region (made once)."""
         if self.settings.is_emulator:
             assert self.settings.emulator_endpoint is not None  # Settings validates it for the emulator
-            return AwsTarget.emulator(self.settings.region, self.settings.emulator_endpoint)
+            return AwsTarget.emulator(
+                self.settings.region, self.settings.emulator_endpoint, client_endpoints(self.routes)
+            )
         return AwsTarget(region=self.settings.region)
 
     @property
@@ -276,6 +301,8 @@ class HarnessRun:
                 before teardown).
         """
         read_outputs: Callable[[Mapping[str, Any]], StackOutputs] = kind.outputs_type.from_terraform
+        if self.routes:  # two emulators: each endpoint at the one hosting its service
+            write_override(self.stack_dir(kind), self.routes)
         environment: EphemeralEnvironment[StackOutputs] = environment_type(
             stack_name=kind,
             run_id=self.run_id,

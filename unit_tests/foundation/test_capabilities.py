@@ -163,6 +163,16 @@ STAND_INS: dict[str, tuple[str, ...]] = {
             "test_the_emulators_own_filter_counts_every_event_for_a_json_pattern",
         ),
     ),
+    "behaviour:cloudtrail_insight_selectors": (
+        proof(
+            "unit_tests/pci/test_security_monitoring.py",
+            "test_trail_feeds_cis_metric_filters_and_alarms_to_the_security_topic",
+        ),
+        proof(
+            "unit_tests/harness/test_emulator_pair.py",
+            "test_the_pair_applies_trails_without_insight_selectors_only_while_the_gap_is_recorded",
+        ),
+    ),
     "behaviour:cloudtrail_describe_filter": (
         proof(
             "integration_tests/test_parallel_environments.py",
