@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from tenacity import RetryError, retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
@@ -51,7 +52,47 @@ def is_answering(endpoint: str, timeout: float = 2.0) -> bool:
         return False
 
 
-class MotoServer:
+class ServerProcess:
+    """A local server run in its own session: stopped with its children, killable like a crash.
+
+    Subclasses start ``_process`` (``start_new_session=True``) in :meth:`start` and return ``self``.
+    """
+
+    _process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Self:
+        """Start the server and wait until it answers."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop the server and its children (SIGTERM to its session, then SIGKILL after 10 s)."""
+        if self._process is None or self._process.poll() is not None:
+            return
+        os.killpg(self._process.pid, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
+
+    def kill(self) -> None:
+        """Kill the server at once, as a crash would (fault-injection tests)."""
+        if self._process is not None and self._process.poll() is None:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait(timeout=10)
+
+    def __enter__(self) -> Self:
+        """Start on entry."""
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Stop on exit, whatever happened."""
+        self.stop()
+
+
+class MotoServer(ServerProcess):
     """Context manager running ``moto.server`` on 127.0.0.1 until exit.
 
     Attributes:
@@ -99,33 +140,6 @@ class MotoServer:
                 f"see {self.log_path}"
             ) from err
         return self
-
-    def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 10 s)."""
-        if self._process is None or self._process.poll() is not None:
-            return
-        os.killpg(self._process.pid, signal.SIGTERM)
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait(timeout=10)
-
-    def kill(self) -> None:
-        """Kill the server at once, as a crash would (fault-injection tests)."""
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait(timeout=10)
-
-    def __enter__(self) -> MotoServer:
-        """Start on entry."""
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        """Stop on exit, whatever happened."""
-        self.stop()
 
 
 def external_endpoint(environ: Mapping[str, str]) -> str | None:

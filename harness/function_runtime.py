@@ -25,7 +25,6 @@ imports and does not bundle must be pinned, or provisioning fails naming the fil
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import platform
@@ -34,10 +33,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.file_lock import exclusive
 from pci_infra.app.paths import LAMBDA_DIR, PROJECT_ROOT
 
 PINS_DIR = PROJECT_ROOT / "harness" / "function-runtime"
@@ -160,17 +159,6 @@ def content_stamp(pins_dir: Path = PINS_DIR) -> str:
     return digest.hexdigest()[:16]
 
 
-@contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _npm_ci(directory: Path, what: str, *, scripts: bool) -> None:
     npm = shutil.which("npm")
     if npm is None:
@@ -269,7 +257,7 @@ def ensure_function_runtime(
         )
     stamp = content_stamp(pins_dir)
     root = cache_root / stamp
-    with _exclusive(cache_root / ".lock"):
+    with exclusive(cache_root / ".lock"):
         if (root / COMPLETE_MARKER).is_file():
             return _verify(root, pins_dir)
         if root.exists():

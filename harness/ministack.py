@@ -88,25 +88,21 @@ ancestor of ``TMPDIR`` and so of every extracted function, which is where Node r
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import platform
 import shutil
-import signal
 import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 
 from tenacity import RetryError, retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
-from harness.emulator import EmulatorError, free_port
+from harness.emulator import EmulatorError, ServerProcess, free_port
+from harness.file_lock import exclusive
 from harness.function_runtime import FunctionRuntime, Progress, ensure_function_runtime
 from harness.listeners import Listener, exposed, listeners
 from pci_infra.app.paths import PROJECT_ROOT
@@ -182,17 +178,6 @@ def pinned_version(requirements: Path = REQUIREMENTS) -> str:
     raise EmulatorError(f"{requirements} pins no ministack version")
 
 
-@contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _run(command: list[str], what: str) -> None:
     try:
         completed = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
@@ -220,7 +205,7 @@ def ensure_ministack_python(
     digest.update(f"{sys.version_info[:2]}-{sys.platform}-{platform.machine()}".encode())
     root = cache_root / digest.hexdigest()[:16]
     python = root / "venv" / "bin" / "python"
-    with _exclusive(cache_root / ".lock"):
+    with exclusive(cache_root / ".lock"):
         if (root / ".complete").is_file():
             return python
         if root.exists():
@@ -272,7 +257,7 @@ def health(endpoint: str, timeout: float = 2.0) -> dict[str, object]:
     return body
 
 
-class MiniStackServer:
+class MiniStackServer(ServerProcess):
     """Context manager running MiniStack on 127.0.0.1 until exit, with functions runnable on Node 22.
 
     Attributes:
@@ -433,30 +418,3 @@ class MiniStackServer:
     def exposed_listeners(self) -> list[Listener]:
         """Those of :meth:`listeners` not bound to loopback (empty, or the server is misconfigured)."""
         return exposed(self.listeners())
-
-    def stop(self) -> None:
-        """Stop the server and its function workers (SIGTERM to its session, then SIGKILL after 10 s)."""
-        if self._process is None or self._process.poll() is not None:
-            return
-        os.killpg(self._process.pid, signal.SIGTERM)
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait(timeout=10)
-
-    def kill(self) -> None:
-        """Kill the server at once, as a crash would (fault-injection tests)."""
-        if self._process is not None and self._process.poll() is None:
-            os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait(timeout=10)
-
-    def __enter__(self) -> MiniStackServer:
-        """Start on entry."""
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        """Stop on exit, whatever happened."""
-        self.stop()
