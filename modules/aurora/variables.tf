@@ -12,12 +12,12 @@ variable "name" {
 variable "engine_version" {
   description = "Aurora PostgreSQL engine version (Serverless v2 capable)."
   type        = string
-  default     = "16.6"
+  default     = "16.11"
   nullable    = false
 
   validation {
     condition     = can(regex("^1[3-7]\\.[0-9]+$", var.engine_version))
-    error_message = "engine_version: an Aurora PostgreSQL 13-17 version such as 16.6."
+    error_message = "engine_version: an Aurora PostgreSQL 13-17 version such as 16.11."
   }
 }
 

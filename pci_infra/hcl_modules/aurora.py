@@ -13,7 +13,7 @@ from pci_infra.foundation.stack_context import StackContext
 from pci_infra.hcl_modules.hcl_module import module_source
 from pci_infra.policies.policy_document import Statement
 
-MODULE_VERSION = "2.1.0"
+MODULE_VERSION = "2.1.1"
 """Version of modules/aurora this wrapper was written for (see its CHANGELOG)."""
 
 
