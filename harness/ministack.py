@@ -103,6 +103,7 @@ from tenacity import RetryError, retry, retry_if_exception_type, stop_after_dela
 
 from harness.emulator import EmulatorError, ServerProcess, free_port
 from harness.file_lock import exclusive
+from harness.function_network import FunctionNetwork
 from harness.function_runtime import FunctionRuntime, Progress, ensure_function_runtime
 from harness.listeners import Listener, exposed, listeners
 from pci_infra.app.paths import PROJECT_ROOT
@@ -296,6 +297,14 @@ class MiniStackServer(ServerProcess):
         self.start_timeout = start_timeout
         self.progress = progress
         self._process: subprocess.Popen[bytes] | None = None
+        self._network: FunctionNetwork | None = None
+
+    @property
+    def network(self) -> FunctionNetwork:
+        """The functions' test CA and routes (``harness/function_network.py``), made on first use."""
+        if self._network is None:
+            self._network = FunctionNetwork.create(self.work_dir)
+        return self._network
 
     @property
     def log_path(self) -> Path:
@@ -330,6 +339,7 @@ class MiniStackServer(ServerProcess):
                 "MINISTACK_REGION": self.region,
             }
         )
+        env.update(self.network.environment())
         return env
 
     def _prepare(self, runtime: FunctionRuntime) -> None:
