@@ -36,14 +36,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harness.aws_target import AwsTarget  # noqa: E402  (after the path: run as a script)
-from harness.emulator_pair import EMULATORS_VARIABLE, PAIR, LocalEmulators, local_emulators  # noqa: E402
+from harness.emulator_pair import LocalEmulators, local_emulators  # noqa: E402
 from harness.environment import EphemeralEnvironment  # noqa: E402
 from harness.existing_secret import create_database_secret, delete_secret  # noqa: E402
 from harness.run import WORK_ROOT, HarnessRun  # noqa: E402
 from harness.run_id import new_run_id  # noqa: E402
 from harness.sweep import DEFAULT_PROBES  # noqa: E402
 from pci_infra.app.stack_kind import StackKind  # noqa: E402
-from pci_infra.foundation.service_routing import Emulator  # noqa: E402
+from pci_infra.foundation.service_routing import (  # noqa: E402
+    EMULATORS_VARIABLE,
+    PAIR,
+    Emulator,
+)
 from pci_infra.stacks.outputs import PaymentPlatformOutputs  # noqa: E402
 
 

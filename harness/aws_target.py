@@ -11,6 +11,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.emulator import is_answering
 from pci_infra.foundation.aws_clients import EMULATOR_CREDENTIALS, client_factory
+from pci_infra.foundation.capabilities import Gap, gap_for
+from pci_infra.foundation.service_routing import MOTO_ALONE, PAIR, EmulatorSet
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,18 @@ class AwsTarget:
     def is_emulator(self) -> bool:
         """True for the emulator."""
         return self.endpoint is not None
+
+    @property
+    def emulators(self) -> EmulatorSet | None:
+        """``pair`` when services are routed to a second emulator, ``moto`` for one emulator, None on AWS."""
+        if self.endpoint is None:
+            return None
+        return PAIR if any(url != self.endpoint for url in self.service_endpoints.values()) else MOTO_ALONE
+
+    def gap(self, key: str) -> Gap | None:
+        """The capability list's gap ``key`` if it holds on this target (never on AWS)."""
+        emulators = self.emulators
+        return gap_for(key, emulators) if emulators is not None else None
 
     @property
     def kind(self) -> str:

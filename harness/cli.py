@@ -36,6 +36,7 @@ from harness.upgrade_run import run_upgrade_check
 from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.app.settings import SettingsError
 from pci_infra.app.stack_kind import StackKind
+from pci_infra.foundation.service_routing import Emulator, client_endpoints, provider_endpoints
 from pci_infra.stacks.outputs import OutputsError
 
 
@@ -73,7 +74,15 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     cycle.add_argument("--stack-dir", type=Path, required=True, help="cdktf.out/stacks/<stack>")
     cycle.add_argument("--workdir", type=Path, required=True, help="logs, CLI config and run metadata")
     cycle.add_argument("--run-id", required=True, help="the run id the stack was synthesized with")
-    cycle.add_argument("--endpoint", default=None, help="emulator URL (default: AWS)")
+    cycle.add_argument(
+        "--endpoint", default=None, help="emulator URL (default: AWS); moto's with --ministack"
+    )
+    cycle.add_argument(
+        "--ministack",
+        default=None,
+        help="MiniStack's URL: the emulator pair, each service where the routing table puts it "
+        "(the stack directory carries the routing override)",
+    )
     cycle.add_argument("--region", default="us-east-1")
     upgrade = sub.add_parser(
         "upgrade-check",
@@ -203,8 +212,17 @@ def destroy(args: argparse.Namespace) -> int:
 
 def cycle(args: argparse.Namespace) -> int:
     """Deploy the synthesized stack, then destroy it and sweep, whatever happens in between."""
+    if args.ministack and not args.endpoint:
+        raise SettingsError("cycle: --ministack needs --endpoint (moto's URL): the pair is two emulators")
+    routes = (
+        provider_endpoints({Emulator.MOTO: args.endpoint, Emulator.MINISTACK: args.ministack})
+        if args.ministack
+        else {}
+    )
     target = (
-        AwsTarget.emulator(args.region, args.endpoint) if args.endpoint else AwsTarget(region=args.region)
+        AwsTarget.emulator(args.region, args.endpoint, client_endpoints(routes))
+        if args.endpoint
+        else AwsTarget(region=args.region)
     )
     env = EphemeralEnvironment(
         stack_name=args.stack_dir.name,

@@ -7,8 +7,10 @@ said in one line with where its log is, never as a stack trace, and teardown has
 
 What each stack shows:
 
-- payment platform: the smoke checks (key rotation, the log bucket's key, a message redriven to its
-  DLQ, a ``payment.succeeded`` event on the analytics queue);
+- payment platform: one payment taken end to end on the emulator pair (POSTed through the ALB, its
+  ledger row read in SQL, its ``payment.succeeded`` event received on the analytics queue:
+  ``harness/payment_journey.py``), then the smoke checks (key rotation, the log bucket's key, a
+  message redriven to its DLQ, an event on the analytics queue);
 - PCI data processing: the reachability verdict (no path from the workload subnets around the
   firewall), traced through the deployed route tables and endpoints.
 
@@ -25,10 +27,14 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.emulator import MotoServer, external_endpoint
+from harness.emulator import external_endpoint
+from harness.emulator_pair import local_emulators
 from harness.environment import EphemeralEnvironment
 from harness.existing_secret import create_database_secret, delete_secret
+from harness.ledger_database import serve_ledger
+from harness.ministack import MiniStackServer
 from harness.pan_scan import ClearPanAtRestError, PanScannedEnvironment
+from harness.payment_journey import take_one_payment
 from harness.reachability import analyse, verdict
 from harness.reachability_describe import live_model
 from harness.run import WORK_ROOT, HarnessRun
@@ -37,6 +43,7 @@ from harness.smoke import payment_platform_smoke
 from harness.stages import timed
 from pci_infra.app.settings import SettingsError
 from pci_infra.app.stack_kind import StackKind
+from pci_infra.foundation.service_routing import Emulator, emulators_wanted
 from pci_infra.stacks.outputs import PaymentPlatformOutputs, PciDataProcessingOutputs, StackOutputs
 
 Say = Callable[[str], None]
@@ -124,7 +131,8 @@ def _one_stack(stack: StackKind, options: DemoOptions, kept: ExitStack, say: Say
     outcome = StackOutcome(stack, run_id, workdir)
     try:
         with ExitStack() as cleanup:
-            run = _start(stack, run_id, workdir, options, kept if options.keep else cleanup, say)
+            servers = kept if options.keep else cleanup
+            run, ministack = _start(stack, run_id, workdir, options, servers, say)
             env = run.environment(
                 stack, progress=say, environ=os.environ, environment_type=PanScannedEnvironment
             )
@@ -138,8 +146,23 @@ def _one_stack(stack: StackKind, options: DemoOptions, kept: ExitStack, say: Say
                 cleanup.callback(_teardown, env, outcome)  # registered before apply: runs on any failure
             env.deploy()
             outcome.resources = len(env.terraform.state_list())
+            journey: Callable[[], bool] | None = None
+            if ministack is not None and isinstance(env.outputs, PaymentPlatformOutputs):
+                outputs = env.outputs
+                with timed(f"[{stack} {run_id}] ledger database behind the proxy endpoint", say):
+                    ledger = serve_ledger(
+                        env.target, outputs.parameter_names["connection"], ministack.network, workdir
+                    )
+                servers.callback(ledger.stop)
+                url = f"{ministack.endpoint}/_alb/{outputs.alb_arn.split('/')[-2]}/api/payments"
+
+                def journey() -> bool:
+                    return take_one_payment(
+                        env.target, outputs, url, ledger, lambda line: say(f"[{stack} {run_id}] {line}")
+                    )
+
             with timed(f"[{stack} {run_id}] validate", say):
-                outcome.checks = _checks(env, say)
+                outcome.checks = _checks(env, say, journey)
             if options.keep:
                 say(f"[{stack} {run_id}] outputs:\n" + json.dumps(env.raw_outputs, indent=2))
                 if not run.target.is_emulator or external_endpoint(os.environ) is not None:
@@ -153,13 +176,18 @@ def _one_stack(stack: StackKind, options: DemoOptions, kept: ExitStack, say: Say
 
 def _start(
     stack: StackKind, run_id: str, workdir: Path, options: DemoOptions, servers: ExitStack, say: Say
-) -> HarnessRun:
+) -> tuple[HarnessRun, MiniStackServer | None]:
     endpoint: str | None = None
+    routes: dict[str, str] = {}
+    ministack: MiniStackServer | None = None
     if options.target == "emulator":
         endpoint = external_endpoint(os.environ)
         if endpoint is None:
-            with timed(f"[{stack} {run_id}] emulator: start moto server", say):
-                endpoint = servers.enter_context(MotoServer(workdir / "moto.log")).endpoint
+            with timed(f"[{stack} {run_id}] emulators: start {emulators_wanted(os.environ)}", say):
+                emulators = servers.enter_context(local_emulators(workdir, os.environ))
+            endpoint, routes = emulators.endpoint, emulators.routes
+            server = emulators.servers.get(Emulator.MINISTACK)
+            ministack = server if isinstance(server, MiniStackServer) else None
     run = HarnessRun.start(
         suffix=options.suffix,
         run_id=run_id,
@@ -171,16 +199,24 @@ def _start(
         alert_email=options.alert_email,
         api_certificate_arn=options.api_certificate_arn,
         standby_endpoint=options.standby_endpoint,
+        routes=routes,
     )
     with timed(f"[{stack} {run_id}] synth", say):
         run.synthesize()
-    return run
+    return run, ministack
 
 
-def _checks(env: EphemeralEnvironment[StackOutputs], say: Say) -> list[tuple[str, bool]]:
-    """What the stack is for, observed on the deployed resources; one line each."""
+def _checks(
+    env: EphemeralEnvironment[StackOutputs], say: Say, journey: Callable[[], bool] | None = None
+) -> list[tuple[str, bool]]:
+    """What the stack is for, observed on the deployed resources; one line each (the journey first)."""
     prefix = f"[{env.stack_name} {env.run_id}]"
     outputs = env.outputs
+    results: list[tuple[str, bool]] = []
+    if journey is not None:
+        ok = journey()
+        say(f"{prefix} check: {'PASS' if ok else 'FAIL'} one payment end to end (API, ledger, analytics)")
+        results.append(("payment journey", ok))
     if isinstance(outputs, PaymentPlatformOutputs):
         label, ok = (
             "smoke checks",
@@ -193,7 +229,7 @@ def _checks(env: EphemeralEnvironment[StackOutputs], say: Say) -> list[tuple[str
     else:
         raise TypeError(f"no demo checks for {env.stack_name}")
     say(f"{prefix} check: {'PASS' if ok else 'FAIL'} {label}")
-    return [(label, ok)]
+    return [*results, (label, ok)]
 
 
 def _teardown(env: PanScannedEnvironment[StackOutputs], outcome: StackOutcome) -> None:

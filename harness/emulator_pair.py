@@ -1,6 +1,7 @@
 """Two local emulators, one target: MiniStack and moto side by side, each service on the one that hosts it.
 
-Opt-in with ``INFRA_EMULATORS=pair`` (default ``moto``: moto alone, as always). The run synthesizes
+The default of the live tests and ``bin/demo`` (``INFRA_EMULATORS=pair``); ``INFRA_EMULATORS=moto``
+runs moto alone, as before MiniStack joined (no function runs then). The run synthesizes
 for the emulator target with moto's URL as its emulator endpoint, so the account-singleton lookups at
 synthesis (GuardDuty, Config) ask moto, which hosts both. Then, as ``harness/aws_plan.py`` does for
 the AWS-target plan, a Terraform override file (:data:`OVERRIDE_FILE`) in the stack directory replaces
@@ -23,31 +24,19 @@ from typing import Any
 from harness.emulator import EmulatorError, MotoServer
 from harness.ministack import MiniStackServer
 from pci_infra.foundation.capabilities import gap_for
-from pci_infra.foundation.service_routing import Emulator, emulator_for, provider_endpoints
-
-EMULATORS_VARIABLE = "INFRA_EMULATORS"
-"""``moto`` (the default) or ``pair``."""
-MOTO_ALONE = "moto"
-PAIR = "pair"
-CHOICES = (MOTO_ALONE, PAIR)
+from pci_infra.foundation.service_routing import (
+    PAIR,
+    Emulator,
+    emulator_for,
+    emulators_wanted,
+    provider_endpoints,
+)
 
 OVERRIDE_FILE = "zz_emulator_routing_override.tf.json"
 """Terraform merges ``*_override.tf.json`` last: its ``endpoints`` block replaces the synthesized one."""
 
 INSIGHTS_GAP = "behaviour:cloudtrail_insight_selectors"
 """MiniStack creates a trail but refuses PutInsightSelectors (``pci_infra/foundation/capabilities.py``)."""
-
-
-def emulators_wanted(environ: Mapping[str, str]) -> str:
-    """``moto`` or ``pair``, from :data:`EMULATORS_VARIABLE` (unset or empty: ``moto``).
-
-    Raises:
-        ValueError: Any other value.
-    """
-    value = environ.get(EMULATORS_VARIABLE, "").strip() or MOTO_ALONE
-    if value not in CHOICES:
-        raise ValueError(f"{EMULATORS_VARIABLE}: one of {list(CHOICES)} (got {value!r})")
-    return value
 
 
 def synthesized_endpoint_keys(stack_dir: Path) -> list[str]:
@@ -73,7 +62,7 @@ def gap_overrides(document: Mapping[str, Any]) -> dict[str, Any]:
     empty list in an override file leaves them in place).
     """
     resources: dict[str, Any] = {}
-    if gap_for(INSIGHTS_GAP) and emulator_for("cloudtrail") is Emulator.MINISTACK:
+    if gap_for(INSIGHTS_GAP, PAIR) and emulator_for("cloudtrail") is Emulator.MINISTACK:
         no_insights = {"for_each": [], "content": {"insight_type": "${insight_selector.value}"}}
         trails = {
             name: {"dynamic": {"insight_selector": no_insights}}
@@ -131,7 +120,7 @@ class LocalEmulators:
 
 @contextmanager
 def local_emulators(workdir: Path, environ: Mapping[str, str]) -> Iterator[LocalEmulators]:
-    """The run's emulators: moto, and MiniStack too with ``INFRA_EMULATORS=pair``; stopped on exit."""
+    """The run's emulators: moto and MiniStack (moto alone with ``INFRA_EMULATORS=moto``); stopped on exit."""
     wanted = emulators_wanted(environ)
     with ExitStack() as stack:
         moto = stack.enter_context(MotoServer(workdir / "moto.log"))

@@ -20,12 +20,17 @@ from pathlib import Path
 
 from harness.throwaway_pki import TestAuthority
 from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.foundation.capabilities import gap_for
+from pci_infra.foundation.service_routing import PAIR
 
 PRELOAD = PROJECT_ROOT / "harness" / "function-runtime" / "emulator-network.cjs"
 """The worker preload (CommonJS, so ``--require`` loads it before the function's ES modules)."""
 
 TEST_CA_VARIABLE = "INFRA_FUNCTION_TEST_CA"
 ROUTES_VARIABLE = "INFRA_FUNCTION_ROUTES"
+MARK_TLS_VARIABLE = "INFRA_FUNCTION_GATEWAY_TLS"
+"""Set: the preload adds ``X-Forwarded-Proto: https`` to the workers' calls to the gateway."""
+SECURE_TRANSPORT_GAP = "behaviour:secure_transport"
 
 
 @dataclass(frozen=True)
@@ -44,12 +49,19 @@ class FunctionNetwork:
         return network
 
     def environment(self) -> dict[str, str]:
-        """What the server's environment needs so every function worker loads the preload."""
-        return {
+        """What the server's environment needs so every function worker loads the preload.
+
+        While the capability list records ``behaviour:secure_transport`` for MiniStack, the preload
+        also marks the workers' calls to the gateway as arriving over TLS (:data:`MARK_TLS_VARIABLE`).
+        """
+        environment = {
             "NODE_OPTIONS": f"--require={PRELOAD}",
             TEST_CA_VARIABLE: str(self.authority.ca.cert),
             ROUTES_VARIABLE: str(self.routes_file),
         }
+        if gap_for(SECURE_TRANSPORT_GAP, PAIR):
+            environment[MARK_TLS_VARIABLE] = "1"
+        return environment
 
     def routes(self) -> dict[str, str]:
         """``host:port`` to ``127.0.0.1:port``, as the workers read them."""

@@ -161,6 +161,11 @@ class LocalPostgres(ServerProcess):
                 )
             time.sleep(0.2)
 
+    @property
+    def pid(self) -> int | None:
+        """The server's process (``runuser``'s, when run as root), while it runs."""
+        return self._process.pid if self._process is not None and self._process.poll() is None else None
+
     def _ready(self) -> bool:
         probe = subprocess.run(
             ["psql", *self._socket_args("postgres"), "-Atc", "SELECT 1"],

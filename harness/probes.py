@@ -19,14 +19,13 @@ from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_d
 
 from harness.aws_target import AwsTarget
 from harness.sweep import functions_and_fleets, log_groups, s3_buckets, sqs_queues
-from pci_infra.foundation.capabilities import gap_for
 
 
 class ProbeError(AssertionError):
     """A probe did not observe the behaviour it waited for."""
 
 
-def _eventually(what: str, timeout: float, probe: Any, interval: float = 1.0) -> Any:
+def eventually(what: str, timeout: float, probe: Any, interval: float = 1.0) -> Any:
     """Call ``probe`` until it returns without raising ProbeError; fail with ``what`` after ``timeout``."""
     try:
         for attempt in Retrying(
@@ -295,7 +294,7 @@ def message_containing(target: AwsTarget, queue_url: str, needle: str, timeout: 
                 return str(message["Body"])
         raise ProbeError(f"a message containing {needle!r} on {queue_url}")
 
-    body: str = _eventually(f"a message containing {needle!r}", timeout, receive)
+    body: str = eventually(f"a message containing {needle!r}", timeout, receive)
     return body
 
 
@@ -322,7 +321,7 @@ def rule_routes(
         "resources": [],
         **event,
     }
-    if target.is_emulator and gap_for(TEST_EVENT_PATTERN_GAP):
+    if target.gap(TEST_EVENT_PATTERN_GAP):
         from moto.events.models import EventPattern
 
         matched = EventPattern.load(rule["EventPattern"]).matches_event(cast(Any, full_event))
@@ -349,7 +348,7 @@ def bucket_readable(target: AwsTarget, bucket: str) -> Iterator[None]:
     condition (capability list: ``behaviour:s3_policy_conditions``); there, while the list records
     that gap, the policy is lifted for the block and put back exactly as it was after it.
     """
-    if not (target.is_emulator and gap_for(S3_POLICY_GAP)):
+    if not (target.gap(S3_POLICY_GAP)):
         yield
         return
     s3 = target.client("s3")
@@ -413,7 +412,7 @@ def objects_containing(
             raise ProbeError(f"an object in {bucket} containing {needle!r}")
         return found
 
-    objects: list[StoredObject] = _eventually(
+    objects: list[StoredObject] = eventually(
         f"delivery of {needle!r} to {bucket}", timeout, find, interval=5.0
     )
     return objects
@@ -431,7 +430,7 @@ def delivered_text(target: AwsTarget, bucket: str, prefix: str, needle: str, tim
                 return text
         raise ProbeError(f"a GZIP object under s3://{bucket}/{prefix} containing {needle!r}")
 
-    text: str = _eventually(f"delivery of {needle!r}", timeout, find, interval=10.0)
+    text: str = eventually(f"delivery of {needle!r}", timeout, find, interval=10.0)
     return text
 
 

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any, Literal, overload
 
 from harness.aws_target import AwsTarget
-from harness.emulator_pair import EMULATORS_VARIABLE, PAIR, emulators_wanted, write_override
+from harness.emulator_pair import write_override
 from harness.environment import DefaultGate, EphemeralEnvironment
 from harness.stages import Progress
 from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.app.settings import FeatureSwitches, Settings, SettingsError, Target
 from pci_infra.app.settings_sources import parse_settings
 from pci_infra.app.stack_kind import StackKind
-from pci_infra.foundation.service_routing import client_endpoints
+from pci_infra.foundation.service_routing import EMULATORS_VARIABLE, PAIR, client_endpoints, emulators_wanted
 from pci_infra.stacks.outputs import PaymentPlatformOutputs, PciDataProcessingOutputs, StackOutputs
 
 WORK_ROOT = PROJECT_ROOT / ".work"
@@ -143,10 +143,11 @@ class HarnessRun:
                 ``INFRA_EMULATORS=pair`` is asked of a caller that brings one emulator only.
         """
         try:
-            pair = emulators_wanted(environ) == PAIR
+            emulators_wanted(environ)
         except ValueError as err:
             raise SettingsError(str(err)) from err
-        if endpoint and pair and not routes:
+        asked_for_pair = environ.get(EMULATORS_VARIABLE, "").strip() == PAIR  # the default is not asking
+        if endpoint and asked_for_pair and not routes:
             raise SettingsError(
                 f"{EMULATORS_VARIABLE}={PAIR}: this caller started one emulator and gave no routes "
                 "(start them with harness.emulator_pair.local_emulators)"

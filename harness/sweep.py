@@ -28,7 +28,6 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from harness.aws_target import AwsTarget
-from pci_infra.foundation.capabilities import gap_for
 
 RUN_ID_TAG = "RunId"
 
@@ -516,13 +515,13 @@ def clear_emulator_gaps(target: AwsTarget, run_id: str) -> list[Orphan]:
 
 def _clear_emulator_gaps(target: AwsTarget, run_id: str) -> list[Orphan]:
     cleared: list[Orphan] = []
-    if gap_for(TRAIL_GAP):
+    if target.gap(TRAIL_GAP):
         for trail in list(_trails(target, run_id)):
             if trail.get("HomeRegion", target.region) != target.region:
                 continue  # another region's trail: deleted (or reported) from its home region
             target.client("cloudtrail").delete_trail(Name=trail["Name"])
             cleared.append(Orphan("cloudtrail", trail["TrailARN"], f"emulator gap {TRAIL_GAP}"))
-    if gap_for(AUTOMATED_SNAPSHOT_GAP):
+    if target.gap(AUTOMATED_SNAPSHOT_GAP):
         rds = target.client("rds")
         clusters = {
             c["DBClusterIdentifier"] for c in _paginated(target, "rds", "describe_db_clusters", "DBClusters")

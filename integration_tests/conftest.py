@@ -17,16 +17,26 @@ from typing import Literal, overload
 
 import pytest
 
-from harness.emulator import MotoServer, external_endpoint
+from harness.emulator import external_endpoint
+from harness.emulator_pair import LocalEmulators, local_emulators
 from harness.environment import EphemeralEnvironment, interrupts_as_keyboard_interrupt
-from harness.existing_secret import create_database_secret, delete_secret
+from harness.existing_secret import create_database_secret, delete_secret, serve_rotation_database
+from harness.ledger_database import LedgerDatabase, serve_ledger
+from harness.ministack import MiniStackServer
 from harness.pan_scan import PanScannedEnvironment
 from harness.run import WORK_ROOT, HarnessRun, PaymentPlatformEnvironment, PciEnvironment
 from harness.run_id import new_run_id
 from pci_infra.app.stack_kind import StackKind
+from pci_infra.foundation.capabilities import gap_for
+from pci_infra.foundation.service_routing import Emulator
 from pci_infra.stacks.outputs import StackOutputs
 
 LIVE_SUFFIX = "it"
+DATABASE_GAP = "behaviour:database_network"
+
+EMULATORS_KEY = pytest.StashKey[dict[str, LocalEmulators]]()
+"""Each stack's local emulators, by stack name (for tests of the emulators themselves)."""
+LEDGER_KEY = pytest.StashKey[LedgerDatabase]()
 
 
 def _progress_writer(config: pytest.Config, log: Path) -> Callable[[str], None]:
@@ -53,6 +63,18 @@ def _interrupts(request: pytest.FixtureRequest) -> None:
     request.addfinalizer(interrupts.close)
 
 
+def _local_emulators(request: pytest.FixtureRequest, workdir: Path) -> LocalEmulators:
+    """The stack's own emulators (MiniStack and moto, or moto alone with ``INFRA_EMULATORS=moto``).
+
+    Stopped at the end of the session, after the environments' teardowns (finalizers run in reverse).
+    """
+    servers = ExitStack()
+    request.addfinalizer(servers.close)
+    emulators = servers.enter_context(local_emulators(workdir, os.environ))
+    request.config.stash.setdefault(EMULATORS_KEY, {})[workdir.name] = emulators
+    return emulators
+
+
 def _start_run(request: pytest.FixtureRequest, stack: StackKind) -> HarnessRun:
     """A run of ``stack`` alone: its run id, its embedded emulator (unless one is given), its synthesis.
 
@@ -62,12 +84,12 @@ def _start_run(request: pytest.FixtureRequest, stack: StackKind) -> HarnessRun:
     run_id = os.environ.get("INFRA_RUN_ID") or new_run_id()
     workdir = WORK_ROOT / f"{LIVE_SUFFIX}-{run_id}"
     endpoint: str | None = None
+    routes: dict[str, str] = {}
     if request.config.getoption("--target") == "emulator":
         endpoint = external_endpoint(os.environ)
         if endpoint is None:
-            server = MotoServer(workdir / f"moto-{stack}.log").start()
-            request.addfinalizer(server.stop)
-            endpoint = server.endpoint
+            emulators = _local_emulators(request, workdir / str(stack))
+            endpoint, routes = emulators.endpoint, emulators.routes
     run = HarnessRun.start(
         suffix=LIVE_SUFFIX,
         run_id=run_id,
@@ -75,6 +97,7 @@ def _start_run(request: pytest.FixtureRequest, stack: StackKind) -> HarnessRun:
         endpoint=endpoint,
         environ=os.environ,
         stacks=(stack,),
+        routes=routes,
     )
     run.synthesize()
     return run
@@ -125,18 +148,69 @@ def _environment(
 
 @pytest.fixture(scope="session")
 def payment_platform(request: pytest.FixtureRequest, payment_run: HarnessRun) -> PaymentPlatformEnvironment:
-    """The payment platform, deployed once for the session."""
-    return _environment(request, payment_run, StackKind.PAYMENT_PLATFORM)
+    """The payment platform, deployed once for the session, its ledger database served on the pair."""
+    env = _environment(request, payment_run, StackKind.PAYMENT_PLATFORM)
+    ministack = ministack_of(request, StackKind.PAYMENT_PLATFORM)
+    if ministack is not None and gap_for(DATABASE_GAP) is not None:  # no database runs behind RDS here
+        ledger = serve_ledger(
+            env.target, env.outputs.parameter_names["connection"], ministack.network, payment_run.workdir
+        )
+        request.addfinalizer(ledger.stop)
+        request.config.stash[LEDGER_KEY] = ledger
+    return env
+
+
+@pytest.fixture(scope="session")
+def ledger_database(
+    request: pytest.FixtureRequest, payment_platform: PaymentPlatformEnvironment
+) -> LedgerDatabase:
+    """The real PostgreSQL behind the proxy endpoint (emulator pair only; elsewhere the test is skipped)."""
+    ledger = request.config.stash.get(LEDGER_KEY, None)
+    if ledger is None:
+        pytest.skip(
+            "the ledger database is read in SQL on the emulator pair only (AWS: no route to Aurora from here)"
+        )
+    return ledger
+
+
+@pytest.fixture(scope="session")
+def payment_api_url(request: pytest.FixtureRequest, payment_platform: PaymentPlatformEnvironment) -> str:
+    """``POST`` URL of the payment API behind the deployed internal ALB, as a client in the VPC posts.
+
+    On the pair it is MiniStack's route to the ALB (``/_alb/<name>/...``), which serves the listener
+    and invokes the API function; elsewhere the test is skipped (an internal ALB is not reachable here).
+    """
+    ministack = ministack_of(request, StackKind.PAYMENT_PLATFORM)
+    if ministack is None:
+        pytest.skip("the internal ALB is reached through MiniStack on the emulator pair only")
+    balancer = payment_platform.outputs.alb_arn.split("/")[-2]
+    return f"{ministack.endpoint}/_alb/{balancer}/api/payments"
+
+
+def ministack_of(request: pytest.FixtureRequest, stack: StackKind) -> MiniStackServer | None:
+    """The stack's MiniStack server, when its run has one (the emulator pair)."""
+    emulators = request.config.stash.get(EMULATORS_KEY, {}).get(str(stack))
+    server = emulators.servers.get(Emulator.MINISTACK) if emulators is not None else None
+    return server if isinstance(server, MiniStackServer) else None
 
 
 @pytest.fixture(scope="session")
 def database_secret(request: pytest.FixtureRequest, pci_run: HarnessRun) -> str:
     """The "existing" database secret the PCI stack looks up: made before the deploy, deleted after.
 
-    Its value points at no real database: the rotation's database steps are tested against a real
-    PostgreSQL in lambda/secret-rotation; here the secret is what the stack looks up and rotates.
+    On the emulator pair it names a real PostgreSQL on 127.0.0.1 (TLS only, its certificate from the
+    run's MiniStack test CA, stopped at the end of the session) and holds its login role's password,
+    so the deployed rotation function's four steps run against a database. Elsewhere (AWS, moto alone)
+    its value points at no real database: the database steps are tested in lambda/secret-rotation.
     """
-    arn = create_database_secret(pci_run.target, pci_run.settings.pci_database_secret)
+    name = pci_run.settings.pci_database_secret
+    ministack = ministack_of(request, StackKind.PCI_DATA_PROCESSING)
+    if ministack is None:
+        arn = create_database_secret(pci_run.target, name)
+    else:
+        database = serve_rotation_database(ministack.network.authority, pci_run.workdir)
+        request.addfinalizer(database.stop)
+        arn = create_database_secret(pci_run.target, name, database.login, database.password)
     request.addfinalizer(lambda: delete_secret(pci_run.target, arn))
     return arn
 

@@ -1,7 +1,8 @@
 """The idempotency check shared by the per-stack live files: a second plan must change nothing.
 
 On the emulator, a change is tolerated only when an entry of the capability list's
-``EMULATOR_DRIFTS`` explains it: same resource type and stack, the action exactly ``update`` and every
+``EMULATOR_DRIFTS`` explains it: same resource type, stack and emulator, the action exactly the entry's
+(``update``; a ``replace`` forced by the entry's attributes only, where an entry says so) and every
 attribute that differs between the plan's ``before`` and ``after`` under one of the entry's paths. An
 entry, or a path of one, that explains nothing in the stack's second plan fails the check as stale, as
 a checkov skip entry that waives nothing fails the compliance gate.
@@ -62,12 +63,20 @@ def judge_drift(changes: Sequence[Mapping[str, Any]], drifts: Sequence[Drift]) -
                 what = _not_an_update(change)
             verdict.unexplained.append(f"{shown}: {what}; no emulator drift is listed for {resource_type}")
             continue
-        if actions != [drift.action]:
+        if not _matches_action(actions, drift):
             verdict.unexplained.append(
-                f"{shown}: {_not_an_update(change)}; {drift.label()} tolerates update only"
+                f"{shown}: {_not_an_update(change)}; {drift.label()} tolerates {drift.action} only"
             )
             continue
-        paths = changed_paths(change["change"])
+        forced = [_path_text(p) for p in change["change"].get("replace_paths") or []]
+        unlisted = [f for f in forced if not any(covers(allowed, f) for allowed in drift.paths)]
+        if unlisted:
+            verdict.unexplained.append(
+                f"{shown}: replace forced by {', '.join(unlisted)}, not by {drift.label()}"
+            )
+            continue
+        # A replacement's every computed attribute is new: what it is judged by is what forces it.
+        paths = forced if drift.action == "replace" else changed_paths(change["change"])
         if not paths:
             verdict.unexplained.append(f"{shown}: no attribute differs between before and after")
             continue
@@ -88,6 +97,13 @@ def judge_drift(changes: Sequence[Mapping[str, Any]], drifts: Sequence[Drift]) -
                 if allowed not in explained
             ]
     return verdict
+
+
+def _matches_action(actions: Sequence[str], drift: Drift) -> bool:
+    """``update`` is ``["update"]``; ``replace`` is delete-then-create or create-then-delete."""
+    if drift.action == "replace":
+        return sorted(actions) == ["create", "delete"]
+    return list(actions) == ["update"]
 
 
 def _not_an_update(change: Mapping[str, Any]) -> str:

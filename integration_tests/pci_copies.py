@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.aws_target import AwsTarget
+from harness.emulator import MotoServer
+from harness.emulator_pair import LocalEmulators, write_override
 from harness.existing_secret import ensure_database_secret
+from harness.ministack import MiniStackServer
 from harness.run import HarnessRun
 from harness.run_id import new_run_id
 from harness.sweep import sweep
 from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.app.stack_kind import StackKind
+from pci_infra.foundation.service_routing import Emulator
 
 STACK = StackKind.PCI_DATA_PROCESSING
 
@@ -30,6 +34,7 @@ class PciCopy:
     """One synthesized copy of the PCI stack for one emulator: a harness run of that stack alone."""
 
     run: HarnessRun
+    ministack: MiniStackServer | MotoServer | None = None
 
     @property
     def run_id(self) -> str:
@@ -90,20 +95,28 @@ NAMES_SCOPED_BY_PARENT = frozenset(
 """Resource types whose names need only be unique inside their parent, which carries the run id."""
 
 
-def synthesize_copy(endpoint: str, workdir: Path, suffix: str, *, own_secret: bool = False) -> PciCopy:
-    """Synthesize the PCI stack for ``endpoint`` with a fresh run id (and, if asked, its own secret name)."""
+def synthesize_copy(
+    emulators: LocalEmulators, workdir: Path, suffix: str, *, own_secret: bool = False
+) -> PciCopy:
+    """Synthesize the PCI stack for ``emulators`` with a fresh run id (and, if asked, its own secret name).
+
+    On the pair the stack directory gets the routing override, as a run's environment writes it.
+    """
     run_id = new_run_id()
     run = HarnessRun.start(
         suffix=suffix,
         run_id=run_id,
         workdir=workdir / run_id,
-        endpoint=endpoint,
+        endpoint=emulators.endpoint,
         environ=os.environ,
         stacks=(STACK,),
         database_secret_name=f"dev/pci/{suffix}-{run_id}/database" if own_secret else None,
+        routes=emulators.routes,
     )
     run.synthesize()
-    copy = PciCopy(run)
+    if run.routes:
+        write_override(run.stack_dir(STACK), run.routes)
+    copy = PciCopy(run, emulators.servers.get(Emulator.MINISTACK))
     copy.ensure_secret()
     return copy
 
@@ -117,6 +130,8 @@ def start_cycle(
     workdir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "harness", "cycle", "--stack-dir", str(stack_dir or copy.stack_dir)]
     command += ["--workdir", str(workdir), "--run-id", copy.run_id, "--endpoint", copy.endpoint]
+    if copy.ministack is not None:
+        command += ["--ministack", copy.ministack.endpoint]
     child = subprocess.Popen(
         command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
     )

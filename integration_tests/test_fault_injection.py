@@ -9,6 +9,7 @@ orphan sweep finds nothing carrying the run id.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import signal
@@ -21,11 +22,14 @@ from pathlib import Path
 import pytest
 
 from harness.emulator import MotoServer
+from harness.emulator_pair import LocalEmulators, local_emulators
+from harness.ministack import MiniStackServer
 from harness.run_id import new_run_id
 from integration_tests.pci_copies import STACK, PciCopy, assert_cleaned, start_cycle, synthesize_copy
 from pci_infra.app.paths import PROJECT_ROOT
+from pci_infra.foundation.service_routing import Emulator
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.behaviour]
 
 HALFWAY = 25
 """Resources created before the fault is injected (the stack has about 140)."""
@@ -33,10 +37,15 @@ HALFWAY = 25
 
 @dataclass
 class FaultBed:
-    """An emulator of the tests' own (they kill it) and the PCI stack synthesized for it."""
+    """Emulators of the tests' own (they kill one) and the PCI stack synthesized for them."""
 
-    server: MotoServer
+    emulators: LocalEmulators
     copy: PciCopy
+
+    @property
+    def victim(self) -> MotoServer | MiniStackServer:
+        """The emulator a test kills: the one hosting most of the stack (MiniStack on the pair)."""
+        return self.emulators.servers.get(Emulator.MINISTACK) or self.emulators.servers[Emulator.MOTO]
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +53,8 @@ def bed(request: pytest.FixtureRequest) -> Iterator[FaultBed]:
     if request.config.getoption("--target") != "emulator":
         pytest.skip("fault injection kills and restarts the embedded emulator: it runs on the emulator only")
     workdir = PROJECT_ROOT / ".work" / f"fault-{new_run_id()}"
-    server = MotoServer(workdir / "moto.log").start()
-    try:
-        yield FaultBed(server, synthesize_copy(server.endpoint, workdir, "ft"))
-    finally:
-        server.stop()
+    with local_emulators(workdir, os.environ) as emulators:
+        yield FaultBed(emulators, synthesize_copy(emulators, workdir, "ft"))
 
 
 def wait_for(child: subprocess.Popen[str], lines: list[str], pattern: str, timeout: float = 600) -> None:
@@ -126,10 +132,10 @@ def test_an_apply_failing_on_one_resource_tears_down_what_was_created(bed: Fault
 def test_emulator_killed_mid_apply_teardown_waits_for_it_and_retries(bed: FaultBed) -> None:
     child, workdir = start_cycle(bed.copy, "killed")
     wait_until_halfway(workdir / f"{STACK}.terraform.log", child)
-    bed.server.kill()
+    bed.victim.kill()
     lines: list[str] = []
     wait_for(child, lines, r"does not answer: waiting up to")
-    bed.server.start()  # same port: the synthesized endpoints still point at it
+    bed.victim.start()  # same port: the synthesized endpoints still point at it
     bed.copy.ensure_secret()  # an existing secret the stack looks up; the restart lost it
     output = finish(child, lines)
     assert child.returncode == 1, output[-3000:]

@@ -17,9 +17,12 @@ import io
 import json
 import os
 import socket
+import ssl
 import subprocess
+import threading
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,7 @@ import pytest
 from botocore.config import Config
 
 from harness.emulator import MotoServer, free_port
+from harness.function_network import FunctionNetwork
 from harness.function_runtime import FunctionRuntime, ensure_function_runtime
 from harness.listeners import exposed, listeners, process_tree
 from harness.ministack import (
@@ -37,6 +41,7 @@ from harness.ministack import (
     ensure_ministack_python,
 )
 from harness.run_id import new_run_id
+from harness.throwaway_pki import KeyPair
 from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.foundation.aws_clients import EMULATOR_CREDENTIALS
 
@@ -257,3 +262,72 @@ def test_a_nodejs22_function_sends_only_where_its_role_allows(
     assert session in denied["message"], denied
     assert "sqs:SendMessage" in denied["message"], denied
     assert not sqs.receive_message(QueueUrl=refused, WaitTimeSeconds=1).get("Messages")
+
+
+PROXY_NAME = "ledger.proxy-abc123.us-east-1.rds.amazonaws.com"
+
+TLS_CLIENT = """
+const tls = require('node:tls');
+const socket = tls.connect({ host: process.argv[1], port: 5432, servername: process.argv[1] }, () => {
+  socket.once('data', (data) => { console.log(`verified ${socket.authorized} said ${data}`); socket.end(); });
+});
+socket.on('error', (err) => { console.log(`refused ${err.code}`); process.exitCode = 1; });
+"""
+"""Connects as node-postgres does to the proxy: TCP to ``host:5432``, TLS with that server name."""
+
+
+@contextmanager
+def tls_greeter(certificate: KeyPair) -> Iterator[int]:
+    """A TLS server on 127.0.0.1 that says ``ledger`` to whoever connects; its port."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate.cert, certificate.key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                with context.wrap_socket(connection, server_side=True) as secured:
+                    secured.sendall(b"ledger")
+            except (ssl.SSLError, OSError):
+                connection.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        listener.close()
+
+
+def test_function_workers_reach_the_proxy_name_over_tls_only_through_the_harness_network(
+    function_runtime: FunctionRuntime, workdir: Path
+) -> None:
+    # GIVEN the network a MiniStack server gives its workers: a test CA, a routes file, the preload
+    network = FunctionNetwork.create(workdir / "network")
+    certificate = network.authority.issue_server("proxy", [PROXY_NAME])
+
+    def connect(environment: dict[str, str]) -> str:
+        env = {"PATH": os.environ.get("PATH", ""), **environment}
+        node = [str(function_runtime.node), "-e", TLS_CLIENT, PROXY_NAME]
+        return subprocess.run(
+            node, env=env, capture_output=True, text=True, timeout=30, check=False
+        ).stdout.strip()
+
+    with tls_greeter(certificate) as port:
+        # WHEN no route is written yet THEN the name resolves nowhere, as on this machine without AWS DNS
+        assert connect(network.environment()).startswith("refused ENOTFOUND")
+        # WHEN the harness routes the proxy name to the loopback server THEN the worker connects, and
+        # the certificate is verified against the test CA and the name the function asked for
+        network.route(PROXY_NAME, 5432, port)
+        assert network.routes() == {f"{PROXY_NAME}:5432": f"127.0.0.1:{port}"}
+        assert connect(network.environment()) == "verified true said ledger"
+        # AND without the test CA among the worker's authorities the same server is refused
+        untrusted = {**network.environment(), "INFRA_FUNCTION_TEST_CA": str(workdir / "no-such-ca.pem")}
+        assert connect(untrusted) == "refused UNABLE_TO_VERIFY_LEAF_SIGNATURE"
+    with pytest.raises(ValueError, match="only be routed to loopback"):
+        network.route(PROXY_NAME, 5432, port, to_host="10.0.0.5")

@@ -10,6 +10,7 @@ hold two copies (two CloudTrail trails break its DescribeTrails); then each gets
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 import warnings
@@ -19,32 +20,33 @@ from pathlib import Path
 
 import pytest
 
-from harness.emulator import MotoServer
+from harness.emulator_pair import LocalEmulators, local_emulators
 from harness.run_id import new_run_id
 from integration_tests.pci_copies import STACK, assert_cleaned, start_cycle, synthesize_copy
 from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.foundation.capabilities import gap_for
+from pci_infra.foundation.service_routing import Emulator
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.behaviour]
 
 
 TWO_TRAILS_GAP = "behaviour:cloudtrail_describe_filter"
 
 
 @pytest.fixture(scope="module")
-def emulators(request: pytest.FixtureRequest) -> Iterator[tuple[MotoServer, MotoServer]]:
-    """The emulator(s) of the two copies: one shared, or one each while the trail gap stands."""
+def emulators(request: pytest.FixtureRequest) -> Iterator[tuple[LocalEmulators, LocalEmulators]]:
+    """The emulators of the two copies: shared, or their own each while the trail gap stands."""
     if request.config.getoption("--target") != "emulator":
         pytest.skip("runs two throwaway copies on the embedded emulator; on AWS run the suite twice instead")
     workdir = PROJECT_ROOT / ".work" / f"parallel-{new_run_id()}"
     gap = gap_for(TWO_TRAILS_GAP)
     with ExitStack() as stack:
-        first = stack.enter_context(MotoServer(workdir / "moto.log"))
+        first = stack.enter_context(local_emulators(workdir / "first", os.environ))
         if gap is None:
             yield first, first
             return
-        warnings.warn(f"one emulator per copy: {gap.describe()}", stacklevel=1)
-        yield first, stack.enter_context(MotoServer(workdir / "moto-second.log"))
+        warnings.warn(f"own emulators per copy: {gap.describe()}", stacklevel=1)
+        yield first, stack.enter_context(local_emulators(workdir / "second", os.environ))
 
 
 def apply_window(log: Path) -> tuple[float, float]:
@@ -56,9 +58,9 @@ def apply_window(log: Path) -> tuple[float, float]:
     return float(start), float(end)
 
 
-def test_same_stack_twice_at_once_without_collision(emulators: tuple[MotoServer, MotoServer]) -> None:
-    workdir = emulators[0].log_path.parent
-    copies = [synthesize_copy(server.endpoint, workdir, "pe", own_secret=True) for server in emulators]
+def test_same_stack_twice_at_once_without_collision(emulators: tuple[LocalEmulators, LocalEmulators]) -> None:
+    workdir = emulators[0].servers[Emulator.MOTO].log_path.parent.parent  # .work/parallel-<id>
+    copies = [synthesize_copy(pair, workdir, "pe", own_secret=True) for pair in emulators]
     first, second = copies
     assert first.run_id != second.run_id
     assert first.state_file != second.state_file

@@ -10,8 +10,9 @@
  *   `host:port` listed in INFRA_FUNCTION_ROUTES (JSON `{"routes": {"host:port": "127.0.0.1:port"}}`,
  *   re-read on every connection) goes to the loopback address given. The TLS server name stays the
  *   host the function asked for, so the certificate is checked against the real endpoint name;
- * - the transport of its AWS API calls: on AWS the SDK reaches every service endpoint over TLS, here
- *   it calls the emulator's gateway (AWS_ENDPOINT_URL, plain HTTP on loopback), so each request to
+ * - the transport of its AWS API calls (with INFRA_FUNCTION_GATEWAY_TLS=1, set while the capability
+ *   list records behaviour:secure_transport): on AWS the SDK reaches every service endpoint over TLS,
+ *   here it calls the emulator's gateway (AWS_ENDPOINT_URL, plain HTTP on loopback), so each request to
  *   that gateway says `X-Forwarded-Proto: https`, which MiniStack takes as the request's transport
  *   (as behind a TLS-terminating proxy: ministack/app.py pins it for `aws:SecureTransport`). Without
  *   it every bucket policy's DenyInsecureTransport refuses the function what AWS would allow it.
@@ -67,7 +68,7 @@ function gatewayOf(endpoint) {
   }
 }
 
-const gateway = gatewayOf(process.env.AWS_ENDPOINT_URL);
+const gateway = process.env.INFRA_FUNCTION_GATEWAY_TLS === '1' ? gatewayOf(process.env.AWS_ENDPOINT_URL) : undefined;
 if (gateway) {
   const http = require('node:http');
   const request = http.request;

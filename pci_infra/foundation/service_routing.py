@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final, Literal
 
 
 class Emulator(StrEnum):
@@ -26,6 +27,28 @@ class Emulator(StrEnum):
 
     MINISTACK = "ministack"
     MOTO = "moto"
+
+
+EMULATORS_VARIABLE = "INFRA_EMULATORS"
+"""``pair`` (the default: MiniStack and moto, routed by :data:`SERVICE_ROUTES`) or ``moto`` (moto alone)."""
+MOTO_ALONE: Final = "moto"
+PAIR: Final = "pair"
+CHOICES = (PAIR, MOTO_ALONE)
+EmulatorSet = Literal["pair", "moto"]
+
+
+def emulators_wanted(environ: Mapping[str, str]) -> EmulatorSet:
+    """``pair`` or ``moto``, from :data:`EMULATORS_VARIABLE` (unset or empty: ``pair``).
+
+    Raises:
+        ValueError: Any other value.
+    """
+    value = environ.get(EMULATORS_VARIABLE, "").strip() or PAIR
+    if value == PAIR:
+        return PAIR
+    if value == MOTO_ALONE:
+        return MOTO_ALONE
+    raise ValueError(f"{EMULATORS_VARIABLE}: one of {list(CHOICES)} (got {value!r})")
 
 
 @dataclass(frozen=True)
@@ -200,6 +223,11 @@ def emulator_for(service: str) -> Emulator:
         return SERVICE_ROUTES[service].emulator
     except KeyError:
         raise KeyError(f"{service}: not in SERVICE_ROUTES; route it to an emulator, with why") from None
+
+
+def host_of(service: str, emulators: EmulatorSet) -> Emulator:
+    """The emulator hosting ``service`` (a provider endpoint key) when ``emulators`` run."""
+    return emulator_for(service) if emulators == PAIR else Emulator.MOTO
 
 
 def provider_endpoints(urls: Mapping[Emulator, str]) -> dict[str, str]:

@@ -55,8 +55,8 @@ DNS_SYNTH = proof(
     "test_api_name_fails_over_from_the_alb_to_the_standby",
 )
 ROTATION_CODE = proof(
-    "integration_tests/test_pci_data_processing_live.py",
-    "test_rotation_code_stages_a_new_password_on_the_existing_secret",
+    "integration_tests/test_pci_data_processing_journeys.py",
+    "test_the_database_password_is_rotated_in_four_steps_and_only_the_new_one_logs_in",
 )
 
 STAND_INS: dict[str, tuple[str, ...]] = {
@@ -101,7 +101,7 @@ STAND_INS: dict[str, tuple[str, ...]] = {
     "behaviour:lambda_invoke": (
         proof(
             "integration_tests/test_payment_platform_live.py",
-            "test_remediation_code_enables_flow_logs_on_a_vpc_without_them",
+            "test_a_vpc_found_without_flow_logs_gets_one_from_the_remediation_function",
         ),
         ROTATION_CODE,
         "lambda/payment-api/test/api.test.mjs",
@@ -173,6 +173,73 @@ STAND_INS: dict[str, tuple[str, ...]] = {
             "test_the_pair_applies_trails_without_insight_selectors_only_while_the_gap_is_recorded",
         ),
     ),
+    "behaviour:database_network": (
+        "lambda/payment-processor/test/processor.test.mjs",
+        proof(
+            "integration_tests/test_payment_platform_live.py",
+            "test_proxy_requires_tls_and_iam_auth",
+        ),
+    ),
+    "behaviour:iam_flow_log_resources": (
+        proof(
+            "unit_tests/payment/test_compliance.py",
+            "test_non_compliance_invokes_the_remediation_function",
+        ),
+    ),
+    "behaviour:flow_log_readback": ("lambda/config-remediation/test/remediator.test.mjs",),
+    "behaviour:s3_kms_key_condition": (
+        proof(
+            "integration_tests/test_pci_data_processing_live.py",
+            "test_deployed_card_bucket_policies_admit_only_uploads_with_the_deployed_data_key",
+        ),
+        proof(
+            "unit_tests/pci/test_card_bucket_guards.py",
+            "test_only_an_sse_kms_upload_with_our_key_over_tls_is_admitted",
+        ),
+    ),
+    "behaviour:secure_transport": (
+        proof(
+            "unit_tests/pci/test_card_bucket_guards.py",
+            "test_only_an_sse_kms_upload_with_our_key_over_tls_is_admitted",
+        ),
+        CHECKOV_ON_AWS_PLAN,
+    ),
+    "behaviour:firehose_gzip": (
+        proof(
+            "unit_tests/payment/test_transaction_stream.py",
+            "test_stream_lands_gzip_encrypted_and_transformed_with_no_raw_backup",
+        ),
+    ),
+    "behaviour:vpc_interface_endpoint_network": (
+        proof(
+            "unit_tests/harness/test_reachability.py",
+            "test_every_path_leaving_the_workload_tier_crosses_its_own_zones_firewall_both_ways",
+        ),
+        proof(
+            "unit_tests/harness/test_reachability.py",
+            "test_the_allow_list_admits_every_interface_endpoints_private_dns_names",
+        ),
+    ),
+    "behaviour:security_group_rule_descriptions": (
+        proof(
+            "unit_tests/policies/test_guardrail_walks.py",
+            "test_every_security_group_rule_is_described_and_no_ingress_is_open",
+        ),
+        CHECKOV_ON_AWS_PLAN,
+    ),
+    "behaviour:security_group_default_egress": (
+        proof(
+            "unit_tests/pci/test_tokenization.py",
+            "test_tokenizer_group_admits_nothing_and_goes_out_on_https_only",
+        ),
+    ),
+    "behaviour:launch_template_volume_key": (
+        proof(
+            "unit_tests/payment/test_batch.py",
+            "test_batch_template_sets_imdsv2_instance_role_detailed_monitoring_and_cmk_volumes",
+        ),
+        CHECKOV_ON_AWS_PLAN,
+    ),
     "behaviour:cloudtrail_describe_filter": (
         proof(
             "integration_tests/test_parallel_environments.py",
@@ -203,8 +270,9 @@ def _callee(call: ast.Call) -> str:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
-CONSULTS = frozenset({"hosts", "gap_for", "emulator_gap"})
-"""Calls that consult the list: ``hosts(...)``/``ctx.hosts(...)``, ``gap_for(...)``, the marker."""
+CONSULTS = frozenset({"hosts", "gap_for", "gap", "emulator_gap"})
+"""Calls that consult the list: ``hosts(...)``/``ctx.hosts(...)``, ``gap_for(...)``, a target's
+``target.gap(...)``, the marker."""
 
 
 def keys_consulted(source: str) -> set[str]:

@@ -13,7 +13,6 @@ from harness.aws_target import AwsTarget
 from harness.emulator import EmulatorError
 from harness.emulator_pair import (
     OVERRIDE_FILE,
-    emulators_wanted,
     override_document,
     synthesized_endpoint_keys,
     write_override,
@@ -21,7 +20,12 @@ from harness.emulator_pair import (
 from harness.run import HarnessRun
 from pci_infra.app.settings import SettingsError
 from pci_infra.app.stack_kind import StackKind
-from pci_infra.foundation.service_routing import SERVICE_ROUTES, Emulator, provider_endpoints
+from pci_infra.foundation.service_routing import (
+    SERVICE_ROUTES,
+    Emulator,
+    emulators_wanted,
+    provider_endpoints,
+)
 
 MOTO = "http://127.0.0.1:5001"
 MINISTACK = "http://127.0.0.1:5002"
@@ -41,14 +45,14 @@ def synthesized(stack_dir: Path, endpoints: dict[str, str] | None) -> Path:
 
 @pytest.mark.parametrize(
     ("environ", "wanted"),
-    [({}, "moto"), ({"INFRA_EMULATORS": ""}, "moto"), ({"INFRA_EMULATORS": " pair "}, "pair")],
+    [({}, "pair"), ({"INFRA_EMULATORS": ""}, "pair"), ({"INFRA_EMULATORS": " moto "}, "moto")],
 )
 def test_moto_alone_stays_the_default_and_the_pair_is_opt_in(environ: dict[str, str], wanted: str) -> None:
     assert emulators_wanted(environ) == wanted
 
 
 def test_an_unknown_choice_of_emulators_is_refused() -> None:
-    with pytest.raises(ValueError, match=r"INFRA_EMULATORS: one of \['moto', 'pair'\] \(got 'ministack'\)"):
+    with pytest.raises(ValueError, match=r"INFRA_EMULATORS: one of \['pair', 'moto'\] \(got 'ministack'\)"):
         emulators_wanted({"INFRA_EMULATORS": "ministack"})
 
 
@@ -169,5 +173,5 @@ def test_the_pair_applies_trails_without_insight_selectors_only_while_the_gap_is
         ]
         == insights
     )  # the synthesis (and so every AWS plan) keeps them
-    monkeypatch.setattr(emulator_pair, "gap_for", lambda _key: None)
+    monkeypatch.setattr(emulator_pair, "gap_for", lambda _key, _emulators=None: None)
     assert "resource" not in json.loads(write_override(stack_dir, ROUTES).read_text())

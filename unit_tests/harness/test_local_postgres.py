@@ -14,6 +14,7 @@ import pytest
 
 from harness.emulator import EmulatorError
 from harness.ledger_database import ProxyConnection
+from harness.listeners import exposed, listeners
 from harness.local_postgres import LocalPostgres, identifier, literal
 from harness.throwaway_pki import PkiError, TestAuthority
 
@@ -53,6 +54,13 @@ def test_an_iam_user_logs_in_over_tls_verified_against_the_test_ca_without_a_pas
     verified = f"sslmode=verify-ca sslrootcert={authority.ca.cert}"
     answer = psql(server, f"user=payments_app dbname=ledger {verified}")
     assert (answer.returncode, answer.stdout.strip()) == (0, "payments_app|t"), answer.stderr
+
+
+def test_it_listens_on_loopback_only(server: LocalPostgres) -> None:
+    assert server.pid is not None
+    found = listeners(server.pid)
+    assert any(listener.port == server.port for listener in found), found
+    assert exposed(found) == []
 
 
 def test_a_connection_without_tls_is_refused(server: LocalPostgres) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from harness.aws_target import AwsTarget
 from harness.sweep import SingletonsBefore, clear_emulator_gaps, snapshot_singletons, sweep
+from pci_infra.foundation.service_routing import EmulatorSet
 
 RUN = "sw1234"
 OTHER = "zz9876"
@@ -251,6 +252,11 @@ class InProcessEmulator(AwsTarget):
     def is_emulator(self) -> bool:
         """True: the emulator's gaps apply."""
         return True
+
+    @property
+    def emulators(self) -> EmulatorSet | None:
+        """moto's in-process account: moto's gaps hold."""
+        return "moto"
 
 
 def test_emulator_gaps_are_cleared_then_trails_and_snapshots_swept_as_on_aws(mock_target: AwsTarget) -> None:

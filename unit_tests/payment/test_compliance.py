@@ -72,3 +72,12 @@ def test_non_compliance_invokes_the_remediation_function(stack: StackJson) -> No
     statements = {s["Sid"]: s for s in json.loads(policy["policy"])["Statement"]}
     role_id, _ = stack.at("aws_iam_role", "compliance/flow-logs-role")
     assert statements["HandOverFlowLogsRole"]["Resource"] == [stack.ref("aws_iam_role", role_id, "arn")]
+    # CreateFlowLogs authorizes on the VPC and on the new flow log (AWS's resource types for it)
+    assert statements["EnableFlowLogsOnVpcs"]["Action"] == ["ec2:CreateFlowLogs"]
+    assert [r.rsplit(":", 1)[-1] for r in statements["EnableFlowLogsOnVpcs"]["Resource"]] == [
+        "vpc/*",
+        "vpc-flow-log/*",
+    ]
+    assert all(
+        r.startswith("arn:") and ":ec2:*:" in r for r in statements["EnableFlowLogsOnVpcs"]["Resource"]
+    )

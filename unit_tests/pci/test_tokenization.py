@@ -76,3 +76,23 @@ def test_tokenization_key_rotates_every_90_days_through_its_own_function(synthes
     assert "secretsmanager:PutSecretValue" in rotate["Action"]
     # The emulator cannot run the rotation (capability list): the schedule is left out there only.
     assert "aws_secretsmanager_secret_rotation" not in synthesized.emulator_pci.resource_types()
+
+
+@pytest.mark.pci_dss("1")
+def test_tokenizer_group_admits_nothing_and_goes_out_on_https_only(pci: StackJson) -> None:
+    group_id, group = pci.at("aws_security_group", "network/tokenizer-sg")
+    # no inline rules: every rule is its own resource, and the provider removes AWS's default egress
+    assert not group.get("ingress") and not group.get("egress")
+    ref = pci.ref("aws_security_group", group_id, "id")
+    inbound = [
+        r
+        for r in pci.resources("aws_vpc_security_group_ingress_rule").values()
+        if r["security_group_id"] == ref
+    ]
+    outbound = [
+        (r["ip_protocol"], r["from_port"], r["to_port"])
+        for r in pci.resources("aws_vpc_security_group_egress_rule").values()
+        if r["security_group_id"] == ref
+    ]
+    assert inbound == []
+    assert outbound == [("tcp", 443, 443)]
