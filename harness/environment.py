@@ -23,6 +23,7 @@ from harness.apply_progress import ApplyProgress, planned_count
 from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR, write_cli_config
 from harness.compliance_gate import PlanGate
+from harness.lost_answers import clear_lost_answers
 from harness.stages import Progress, skip_requested, timed
 from harness.sweep import Orphan, SingletonsBefore, clear_emulator_gaps, snapshot_singletons, sweep
 from harness.terraform import Terraform, TerraformError, resource_type_of
@@ -217,9 +218,14 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
                     self.terraform.apply_plan(DEPLOY_PLAN)
                 return
             except TerraformError as err:
-                if not err.retryable or attempt == APPLY_ATTEMPTS:
+                if attempt == APPLY_ATTEMPTS:
+                    raise
+                cleared = [] if err.retryable else clear_lost_answers(self.target, err.errors)
+                if not (err.retryable or cleared):
                     raise
                 first = err.errors.splitlines()[0] if err.errors else f"exit {err.returncode}"
+                if cleared:  # the emulator lost its answer to a create it made: its orphan is gone now
+                    first = f"{first} (the emulator kept {', '.join(cleared)}, removed)"
                 self._say(
                     f"apply stopped on a transient error ({first}): planning again, gating the new plan"
                 )

@@ -130,6 +130,46 @@ def test_transient_errors_stop_after_three_rounds(tmp_path: Path, monkeypatch: p
     assert commands(tmp_path).count("apply") == 3 and len(env.retries) == 2
 
 
+LOST_ANSWER = (
+    "Error: adding Lambda Permission (dev-pci-processor-pe-ab12cd/AllowRawBucketUploads): operation error "
+    "Lambda: AddPermission, https response error StatusCode: 409, RequestID: 7, ResourceConflictException: "
+    "The statement id (AllowRawBucketUploads) provided already exists. Please provide a new statement id, "
+    "or remove the existing statement."
+)
+
+
+class RecordingLambda:
+    """Records ``remove_permission`` calls."""
+
+    def __init__(self) -> None:
+        self.removed: list[tuple[str, str]] = []
+
+    def remove_permission(self, *, FunctionName: str, StatementId: str) -> None:  # noqa: N803 (boto3's names)
+        self.removed.append((FunctionName, StatementId))
+
+
+@pytest.mark.parametrize(("routed", "cleared"), [(True, True), (False, False)])
+def test_an_orphan_statement_of_a_lost_answer_is_removed_and_the_deploy_plans_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, routed: bool, cleared: bool
+) -> None:
+    env = gated_environment(tmp_path, monkeypatch, [LOST_ANSWER, ""], RecordingGate())
+    # on the pair Lambda is MiniStack's, where the gap holds; on moto alone it does not
+    target = AwsTarget.emulator("us-east-1", ENDPOINT, {"lambda": "http://127.0.0.1:4600"} if routed else {})
+    recorder = RecordingLambda()
+    target._clients["lambda"] = recorder
+    env.target = target
+    if not cleared:
+        with pytest.raises(TerraformError, match="already exists"):
+            env.deploy()
+        assert recorder.removed == [] and commands(tmp_path).count("apply") == 1
+        return
+    assert env.deploy() == {"queue_url": "q"}
+    assert recorder.removed == [("dev-pci-processor-pe-ab12cd", "AllowRawBucketUploads")]
+    assert commands(tmp_path) == ["init", "plan", "show", "apply", "plan", "show", "apply", "output"]
+    (retry,) = env.retries
+    assert retry.endswith("(the emulator kept dev-pci-processor-pe-ab12cd/AllowRawBucketUploads, removed)")
+
+
 @pytest.mark.parametrize(("endpoint", "kind"), [(ENDPOINT, "emulator"), (None, "aws")])
 def test_an_environment_is_gated_by_checkov_for_its_target_unless_told_otherwise(
     tmp_path: Path, endpoint: str | None, kind: str
