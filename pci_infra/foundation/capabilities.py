@@ -276,10 +276,11 @@ EMULATOR_GAPS: dict[str, Gap] = {
         Gap(
             "behaviour:lost_create_answer",
             Symptom.NOT_EXECUTED,
-            "under load MiniStack 1.5.33 can lose its answer to an AddPermission it carried out; the SDK's "
-            "retry then meets the statement (409 'The statement id ... provided already exists'), which "
-            "the provider retries five minutes and stops on; the deploy removes that orphan statement and "
-            "plans again (harness/lost_answers.py)",
+            "under load MiniStack 1.5.33 can carry out a create and answer it with an error or not at "
+            "all (measured: CreateRole, AddPermission); the SDK's retry then meets the resource (409, "
+            "'already exists') "
+            "and the apply stops with it in no state; the deploy imports it (its id carries the run id) "
+            "and plans again (harness/lost_answers.py)",
             service="lambda",
             on=MINISTACK,
         ),

@@ -31,7 +31,7 @@ case "$1" in
   apply)
     n=$(grep -c '^apply' "{calls}")
     failure=$(sed -n "${{n}}p" "{failures}")
-    if [ -n "$failure" ]; then echo "$failure"; exit 1; fi ;;
+    if [ -n "$failure" ]; then printf '%b\\n' "$failure"; exit 1; fi ;;
   output) echo '{{"queue_url": {{"sensitive": false, "type": "string", "value": "q"}}}}' ;;
 esac
 exit 0
@@ -130,44 +130,75 @@ def test_transient_errors_stop_after_three_rounds(tmp_path: Path, monkeypatch: p
     assert commands(tmp_path).count("apply") == 3 and len(env.retries) == 2
 
 
-LOST_ANSWER = (
-    "Error: adding Lambda Permission (dev-pci-processor-pe-ab12cd/AllowRawBucketUploads): operation error "
+LOST_PERMISSION = (
+    "Error: adding Lambda Permission (dev-pci-processor-pe-ga1234/AllowRawBucketUploads): operation error "
     "Lambda: AddPermission, https response error StatusCode: 409, RequestID: 7, ResourceConflictException: "
-    "The statement id (AllowRawBucketUploads) provided already exists. Please provide a new statement id, "
-    "or remove the existing statement."
+    "The statement id (AllowRawBucketUploads) provided already exists."
 )
+LOST_ROLE = (
+    "Error: creating IAM Role (vpc-it-ga1234-flow-logs): operation error IAM: CreateRole, https response "
+    "error StatusCode: 409, RequestID: 8, EntityAlreadyExists: Role with name vpc-it-ga1234-flow-logs "
+    "already exists."
+)
+SOMEONE_ELSES_ROLE = LOST_ROLE.replace("ga1234", "zz9999")
 
 
-class RecordingLambda:
-    """Records ``remove_permission`` calls."""
-
-    def __init__(self) -> None:
-        self.removed: list[tuple[str, str]] = []
-
-    def remove_permission(self, *, FunctionName: str, StatementId: str) -> None:  # noqa: N803 (boto3's names)
-        self.removed.append((FunctionName, StatementId))
+def error_block(message: str, address: str) -> str:
+    """Terraform's error block as the apply prints it, kept on one line of the failures file."""
+    return rf"{message}\n\n  with {address},\n  on main.tf line 14, in resource:"
 
 
-@pytest.mark.parametrize(("routed", "cleared"), [(True, True), (False, False)])
+@pytest.mark.parametrize(
+    ("failure", "routed", "imported"),
+    [
+        (
+            error_block(LOST_PERMISSION, "aws_lambda_permission.raw_uploads"),
+            True,
+            ["aws_lambda_permission.raw_uploads dev-pci-processor-pe-ga1234/AllowRawBucketUploads"],
+        ),
+        (
+            error_block(LOST_ROLE, "module.vpc.aws_iam_role.flow_logs[0]"),
+            True,
+            ["module.vpc.aws_iam_role.flow_logs[0] vpc-it-ga1234-flow-logs"],
+        ),
+        (error_block(LOST_ROLE, "module.vpc.aws_iam_role.flow_logs[0]"), False, []),  # moto alone
+        (error_block(SOMEONE_ELSES_ROLE, "module.vpc.aws_iam_role.flow_logs[0]"), True, []),  # not ours
+    ],
+)
 def test_an_orphan_statement_of_a_lost_answer_is_removed_and_the_deploy_plans_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, routed: bool, cleared: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str, routed: bool, imported: list[str]
 ) -> None:
-    env = gated_environment(tmp_path, monkeypatch, [LOST_ANSWER, ""], RecordingGate())
-    # on the pair Lambda is MiniStack's, where the gap holds; on moto alone it does not
-    target = AwsTarget.emulator("us-east-1", ENDPOINT, {"lambda": "http://127.0.0.1:4600"} if routed else {})
-    recorder = RecordingLambda()
-    target._clients["lambda"] = recorder
-    env.target = target
-    if not cleared:
+    env = gated_environment(tmp_path, monkeypatch, [failure, ""], RecordingGate())
+    # on the pair Lambda and IAM are MiniStack's, where the gap holds; on moto alone it does not
+    env.target = AwsTarget.emulator(
+        "us-east-1",
+        ENDPOINT,
+        {"lambda": "http://127.0.0.1:4600", "iam": "http://127.0.0.1:4600"} if routed else {},
+    )
+    if not imported:
         with pytest.raises(TerraformError, match="already exists"):
             env.deploy()
-        assert recorder.removed == [] and commands(tmp_path).count("apply") == 1
+        assert commands(tmp_path) == ["init", "plan", "show", "apply"]
         return
     assert env.deploy() == {"queue_url": "q"}
-    assert recorder.removed == [("dev-pci-processor-pe-ab12cd", "AllowRawBucketUploads")]
-    assert commands(tmp_path) == ["init", "plan", "show", "apply", "plan", "show", "apply", "output"]
+    calls = (tmp_path / "calls").read_text().splitlines()
+    assert [
+        line.removeprefix("import -input=false -no-color ") for line in calls if line.startswith("import")
+    ] == imported
+    assert commands(tmp_path) == [
+        "init",
+        "plan",
+        "show",
+        "apply",
+        "import",
+        "plan",
+        "show",
+        "apply",
+        "output",
+    ]
     (retry,) = env.retries
-    assert retry.endswith("(the emulator kept dev-pci-processor-pe-ab12cd/AllowRawBucketUploads, removed)")
+    address, import_id = imported[0].split(" ")
+    assert retry.endswith(f"(the emulator had made it: imported {address} ({import_id}))")
 
 
 @pytest.mark.parametrize(("endpoint", "kind"), [(ENDPOINT, "emulator"), (None, "aws")])
