@@ -25,6 +25,9 @@ from typing import Any
 from harness.aws_target import AwsTarget
 from harness.probes import ProbeError, eventually
 
+SERVICE_EVENTS_GAP = "behaviour:service_events"
+"""Neither emulator emits AWS services' events, and the bus refuses ``aws.*`` sources (capability list)."""
+
 
 @dataclass(frozen=True)
 class ProbeQueue:
@@ -189,6 +192,10 @@ def put_service_event(target: AwsTarget, source: str, detail_type: str, detail: 
     """
     if not target.is_emulator:
         raise ValueError(f"only AWS emits {source} events on AWS: PutEvents refuses them to any caller")
+    if target.gap(SERVICE_EVENTS_GAP) is None:
+        raise ValueError(
+            f"{SERVICE_EVENTS_GAP} does not hold here: this way of putting {source} events is not known"
+        )
     from botocore.config import Config
 
     from pci_infra.foundation.aws_clients import client_factory

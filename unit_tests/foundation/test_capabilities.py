@@ -210,6 +210,12 @@ STAND_INS: dict[str, tuple[str, ...]] = {
             "test_an_orphan_statement_of_a_lost_answer_is_removed_and_the_deploy_plans_again",
         ),
     ),
+    "behaviour:service_events": (
+        proof(
+            "unit_tests/pci/test_security_events.py",
+            "test_critical_security_events_reach_the_security_topic",
+        ),
+    ),
     "behaviour:firehose_gzip": (
         proof(
             "unit_tests/payment/test_transaction_stream.py",
