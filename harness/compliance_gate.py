@@ -326,6 +326,15 @@ def scan_modules(modules_dir: Path, *, skips: Sequence[Skip] | None = None) -> G
     return evaluate("modules", passed, findings, load_skips() if skips is None else skips)
 
 
+def untouched_addresses(plan: Mapping[str, Any]) -> set[str]:
+    """Addresses a plan leaves as they are (``no-op``) or only reads (data sources)."""
+    return {
+        change["address"]
+        for change in plan.get("resource_changes", [])
+        if change.get("change", {}).get("actions") in (["no-op"], ["read"])
+    }
+
+
 @dataclass(frozen=True)
 class PlanGate:
     """The checkov gate on a deploy's saved plan, as every apply of the harness runs it.
@@ -343,6 +352,10 @@ class PlanGate:
         blocking: ``False`` only for a replica of what is deployed already (the upgrade check's
             deploy of an older ref): its findings are said and recorded, the apply goes ahead, and
             the plan that would really be applied (the upgrade) is gated blocking.
+        changes_only: ``True`` for a re-plan after an apply stopped halfway: what the plan leaves
+            as it is (no-op) was gated in the first plan, and checkov would judge it by what the
+            target read back (an emulator's, e.g. MiniStack's kept default egress rule), so only
+            findings on what the plan changes block; the others are said.
         judge_stale: ``False`` for a plan against a deployed state (an upgrade): checkov judges
             some resources of such a plan differently from a fresh deploy's, so whether an entry
             still waives something is judged on fresh plans (every live deploy, the AWS-target
@@ -356,10 +369,16 @@ class PlanGate:
     skip_file: Path = SKIP_FILE
     blocking: bool = True
     judge_stale: bool = True
+    changes_only: bool = False
 
     def __call__(self, plan_json: Path) -> None:
         """Scan ``plan_json``; record and say the result; raise when the apply must not go ahead."""
         result = scan_plan(self.stack, plan_json, target=self.target, skips=load_skips(self.skip_file))
+        if self.changes_only:
+            untouched = untouched_addresses(json.loads(plan_json.read_text()))
+            for finding in [f for f in result.failed if f.resource in untouched]:
+                self.say(f"  on a resource this plan leaves as applied (judged on the first plan): {finding}")
+            result.failed = [f for f in result.failed if f.resource not in untouched]
         if not self.judge_stale:
             for skip in result.stale:
                 self.say(f"  entry unused by this plan (judged on fresh plans): {skip.label()}")

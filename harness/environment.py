@@ -6,6 +6,7 @@ failed create, Ctrl-C, SIGTERM), destroy runs and the orphan sweep proves it lef
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import signal
@@ -211,7 +212,10 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
                 plan_json.write_text(json.dumps(plan))
                 self.plan_json_paths.append(plan_json)
             with self._stage("deploy: gate before apply"):
-                gate(plan_json)
+                if attempt > 1 and isinstance(gate, PlanGate):  # a plan against a half-applied state
+                    dataclasses.replace(gate, judge_stale=False, changes_only=True)(plan_json)
+                else:
+                    gate(plan_json)
             try:
                 counter = ApplyProgress(self._say, planned=planned_count(plan))
                 with self._stage("deploy: terraform apply"), self._counting(counter):

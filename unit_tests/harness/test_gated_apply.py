@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,36 @@ def test_the_gate_refuses_unless_it_is_advisory_or_only_stale_entries_of_an_upgr
         with pytest.raises(ComplianceGateError, match=refused):
             gate(tmp_path / "plan.json")
     assert compliance_gate.record_path(tmp_path, "pci-data-processing").exists()  # recorded either way
+
+
+def test_what_a_plan_leaves_as_it_is_or_only_reads_is_untouched() -> None:
+    plan = {
+        "resource_changes": [
+            {"address": "aws_security_group.kept", "change": {"actions": ["no-op"]}},
+            {"address": "data.aws_region.current", "change": {"actions": ["read"]}},
+            {"address": "aws_lambda_permission.new", "change": {"actions": ["create"]}},
+            {"address": "aws_flow_log.s3[0]", "change": {"actions": ["delete", "create"]}},
+        ]
+    }
+    assert compliance_gate.untouched_addresses(plan) == {"aws_security_group.kept", "data.aws_region.current"}
+
+
+@dataclass(frozen=True)
+class FlagRecordingGate(PlanGate):
+    """A PlanGate that records the flags it was called with instead of scanning."""
+
+    calls: list[tuple[bool, bool]] = field(default_factory=list)
+
+    def __call__(self, plan_json: Path) -> None:
+        self.calls.append((self.judge_stale, self.changes_only))
+
+
+def test_a_re_plan_is_gated_on_what_it_changes_with_stale_entries_only_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[bool, bool]] = []
+    gate = FlagRecordingGate("pci-data-processing", tmp_path, "emulator", lambda _m: None, calls=calls)
+    env = gated_environment(tmp_path, monkeypatch, [TRANSIENT, ""], gate)
+    env.deploy()
+    # the first plan is fresh: judged whole; the re-plan runs against a half-applied state
+    assert calls == [(True, False), (False, True)]
