@@ -24,7 +24,6 @@ from harness.apply_progress import ApplyProgress, planned_count
 from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR, write_cli_config
 from harness.compliance_gate import PlanGate
-from harness.lost_answers import lost_answer_orphans
 from harness.stages import Progress, skip_requested, timed
 from harness.sweep import Orphan, SingletonsBefore, clear_emulator_gaps, snapshot_singletons, sweep
 from harness.terraform import Terraform, TerraformError, resource_type_of
@@ -222,19 +221,9 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
                     self.terraform.apply_plan(DEPLOY_PLAN)
                 return
             except TerraformError as err:
-                if attempt == APPLY_ATTEMPTS:
-                    raise
-                orphans = [] if err.retryable else lost_answer_orphans(self.target, err.errors, self.run_id)
-                if not (err.retryable or orphans):
+                if attempt == APPLY_ATTEMPTS or not err.retryable:
                     raise
                 first = err.errors.splitlines()[0] if err.errors else f"exit {err.returncode}"
-                for orphan in orphans:  # made by the emulator, its answer lost: adopted, then planned on
-                    self.terraform.run(
-                        "import", "-input=false", "-no-color", orphan.address, orphan.import_id
-                    )
-                if orphans:
-                    adopted = ", ".join(f"{o.address} ({o.import_id})" for o in orphans)
-                    first = f"{first} (the emulator had made it: imported {adopted})"
                 self._say(
                     f"apply stopped on a transient error ({first}): planning again, gating the new plan"
                 )

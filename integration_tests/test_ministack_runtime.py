@@ -5,6 +5,12 @@ WHEN each is up (MiniStack with a function worker running)
 THEN every socket either process tree listens on is bound to loopback, the endpoint among them, and
      both emulators put the caller in the same account.
 
+GIVEN MiniStack started by the harness, and beside it MiniStack started by the same launcher without its
+      keep-alive guard
+WHEN a connection to each lies idle as long as the AWS provider's SDK keeps one for reuse
+THEN ours answers the next request on that same connection and the unguarded one has closed it (the
+     race in which a create is carried out and never answered).
+
 GIVEN a ``nodejs22.x`` function whose execution role may send to one queue only
 WHEN it is invoked to send to that queue, then to another
 THEN the message arrives, the function ran on Node 22 with the AWS SDK v3 of the runtime, and the
@@ -13,6 +19,7 @@ THEN the message arrives, the function ran on Node 22 with the AWS SDK v3 of the
 
 from __future__ import annotations
 
+import http.client
 import io
 import json
 import os
@@ -20,11 +27,14 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -35,10 +45,15 @@ from harness.function_network import FunctionNetwork
 from harness.function_runtime import FunctionRuntime, ensure_function_runtime
 from harness.listeners import exposed, listeners, process_tree
 from harness.ministack import (
+    KEEP_ALIVE_GUARD,
+    LAUNCHER,
+    LOOPBACK,
     LOOPBACK_GUARD,
     MOTO_DEFAULT_ACCOUNT_ID,
+    SERVER_SETTINGS,
     MiniStackServer,
     ensure_ministack_python,
+    is_answering,
 )
 from harness.run_id import new_run_id
 from harness.throwaway_pki import KeyPair
@@ -85,6 +100,10 @@ async def main():
 asyncio.run(main())
 """
 """Starts the two listeners MiniStack binds to 0.0.0.0 in code, as their services would."""
+
+PROVIDER_IDLE_SECONDS = 90
+"""How long the AWS provider's Go SDK keeps an idle connection for reuse (``IdleConnTimeout`` of
+aws-sdk-go-v2's default transport); MiniStack's own ``main`` closes idle connections after 75 s."""
 
 IDLE_HANDLER = "export const handler = async () => ({ node: process.version });\n"
 
@@ -331,3 +350,78 @@ def test_function_workers_reach_the_proxy_name_over_tls_only_through_the_harness
         assert connect(untrusted) == "refused UNABLE_TO_VERIFY_LEAF_SIGNATURE"
     with pytest.raises(ValueError, match="only be routed to loopback"):
         network.route(PROXY_NAME, 5432, port, to_host="10.0.0.5")
+
+
+@contextmanager
+def unguarded_ministack(workdir: Path) -> Iterator[str]:
+    """MiniStack as the harness launches it but without :data:`KEEP_ALIVE_GUARD` (its own 75 s)."""
+    assert KEEP_ALIVE_GUARD in LAUNCHER
+    home = workdir / "unguarded"
+    home.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = {
+        **SERVER_SETTINGS,
+        **EMULATOR_CREDENTIALS,
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": str(home),
+        "TMPDIR": str(home),
+        "STATE_DIR": str(home / "state"),
+        "S3_DATA_DIR": str(home / "s3"),
+        "GATEWAY_PORT": str(port),
+    }
+    with (home / "ministack.log").open("ab") as log:
+        process = subprocess.Popen(
+            [str(ensure_ministack_python()), "-I", "-u", "-c", LAUNCHER.replace(KEEP_ALIVE_GUARD, "")],
+            cwd=home,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    endpoint = f"http://{LOOPBACK}:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not is_answering(endpoint):
+            assert process.poll() is None, f"unguarded MiniStack exited; see {home / 'ministack.log'}"
+            assert time.monotonic() < deadline, f"unguarded MiniStack did not answer; see {home}"
+            time.sleep(0.3)
+        yield endpoint
+    finally:
+        os.killpg(process.pid, 9)
+        process.wait(timeout=30)
+
+
+def next_request_after_idling(endpoint: str, idle_seconds: float) -> str:
+    """What a second request on a connection idle for ``idle_seconds`` gets."""
+    address = urlsplit(endpoint)
+    connection = http.client.HTTPConnection(address.hostname or LOOPBACK, address.port, timeout=30)
+    try:
+        connection.request("GET", "/_ministack/health")
+        connection.getresponse().read()
+        assert connection.sock is not None
+        local = connection.sock.getsockname()
+        time.sleep(idle_seconds)
+        try:
+            connection.request("GET", "/_ministack/health")
+            response = connection.getresponse()
+            response.read()
+        except (http.client.RemoteDisconnected, ConnectionError) as err:
+            return f"closed by the server ({type(err).__name__})"
+        same = connection.sock is not None and connection.sock.getsockname() == local
+        return f"HTTP {response.status} on the {'same' if same else 'another'} connection"
+    finally:
+        connection.close()
+
+
+def test_an_idle_connection_outlives_the_provider_s_reuse_window(
+    workdir: Path, ministack: MiniStackServer
+) -> None:
+    idle = PROVIDER_IDLE_SECONDS + 1
+    with unguarded_ministack(workdir) as unguarded, ThreadPoolExecutor(2) as pool:
+        ours = pool.submit(next_request_after_idling, ministack.endpoint, idle)
+        control = pool.submit(next_request_after_idling, unguarded, idle)
+        outcome = {"harness launcher": ours.result(), "without the keep-alive guard": control.result()}
+    assert outcome == {
+        "harness launcher": "HTTP 200 on the same connection",
+        "without the keep-alive guard": "closed by the server (RemoteDisconnected)",
+    }

@@ -274,17 +274,6 @@ EMULATOR_GAPS: dict[str, Gap] = {
             on=MINISTACK,
         ),
         Gap(
-            "behaviour:lost_create_answer",
-            Symptom.NOT_EXECUTED,
-            "under load MiniStack 1.5.33 can carry out a create and answer it with an error or not at "
-            "all (measured: CreateRole, AddPermission); the SDK's retry then meets the resource (409, "
-            "'already exists') "
-            "and the apply stops with it in no state; the deploy imports it (its id carries the run id) "
-            "and plans again (harness/lost_answers.py)",
-            service="lambda",
-            on=MINISTACK,
-        ),
-        Gap(
             "behaviour:service_events",
             Symptom.NOT_EXECUTED,
             "neither emulator emits the CloudTrail, sign-in, GuardDuty or Config events the security "

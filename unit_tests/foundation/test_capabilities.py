@@ -204,12 +204,6 @@ STAND_INS: dict[str, tuple[str, ...]] = {
         ),
         CHECKOV_ON_AWS_PLAN,
     ),
-    "behaviour:lost_create_answer": (
-        proof(
-            "unit_tests/harness/test_gated_apply.py",
-            "test_an_orphan_statement_of_a_lost_answer_is_removed_and_the_deploy_plans_again",
-        ),
-    ),
     "behaviour:service_events": (
         proof(
             "unit_tests/pci/test_security_events.py",
