@@ -75,10 +75,11 @@ class AwsTarget:
     def client(self, service: str) -> Any:
         """The boto3 client for ``service`` on this target, created once and reused."""
         if service not in self._clients:
-            self._clients[service] = self._new_client(service)
+            self._clients[service] = self.new_client(service)
         return self._clients[service]
 
-    def _new_client(self, service: str) -> Any:
+    def new_client(self, service: str) -> Any:
+        """A boto3 client for ``service`` of its own (not the shared one :meth:`client` hands out)."""
         config = Config(retries={"max_attempts": 4, "mode": "standard"}, s3={"addressing_style": "path"})
         return client_factory(self.region, self.endpoint_for(service), self.credentials, config)(service)
 
@@ -87,7 +88,7 @@ class AwsTarget:
         if self.endpoint is not None:
             return is_answering(self.endpoint)
         try:
-            self._new_client("sts").get_caller_identity()
+            self.new_client("sts").get_caller_identity()
         except (BotoCoreError, ClientError):
             return False
         return True

@@ -397,8 +397,8 @@ def _error_text(err: Exception) -> str:
 
 
 EMULATOR_POLICY_GAP = "behaviour:s3_policy_conditions"
-"""The emulator applies a conditional Deny whatever its condition, so the TLS-only deny every bucket
-carries refuses even the scan's TLS reads there (capability list)."""
+"""moto applies a conditional Deny whatever its condition, so the TLS-only deny every bucket carries
+refuses even the scan's TLS reads there (capability list; MiniStack lets the scan, as root, past)."""
 
 
 def _lift_emulator_policy(target: AwsTarget, bucket: str) -> bool:

@@ -343,10 +343,11 @@ S3_POLICY_GAP = "behaviour:s3_policy_conditions"
 def bucket_readable(target: AwsTarget, bucket: str) -> Iterator[None]:
     """Inside, ``bucket``'s objects can be read over the API that reaches the target.
 
-    On AWS nothing is changed: the TLS-only deny does not refuse a TLS read. The emulator refuses
-    every object request of a bucket whose policy has a Deny for ``Principal *`` whatever its
-    condition (capability list: ``behaviour:s3_policy_conditions``); there, while the list records
-    that gap, the policy is lifted for the block and put back exactly as it was after it.
+    On AWS nothing is changed: the TLS-only deny does not refuse a TLS read; nor on MiniStack, which
+    lets the account root (the harness) past bucket policies. moto refuses every object request of a
+    bucket whose policy has a Deny for ``Principal *`` whatever its condition (capability list:
+    ``behaviour:s3_policy_conditions``); there, while the list records that gap, the policy is lifted
+    for the block and put back exactly as it was after it.
     """
     if not (target.gap(S3_POLICY_GAP)):
         yield

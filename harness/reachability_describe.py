@@ -34,8 +34,6 @@ from harness.reachability import (
     TargetKind,
     with_absent_firewall,
 )
-from pci_infra.app.settings import Target
-from pci_infra.foundation.capabilities import hosts
 
 WORKLOAD_TIER = "private"
 """The vpc module's ``Tier`` tag of the workload subnets."""
@@ -68,8 +66,8 @@ def _tags(item: dict[str, Any]) -> dict[str, str]:
 
 
 def firewall_hosted(target: AwsTarget) -> bool:
-    """Whether ``target`` hosts AWS Network Firewall (the emulator does not: capability list)."""
-    return hosts(Target.EMULATOR if target.is_emulator else Target.AWS, "aws_networkfirewall_firewall")
+    """Whether ``target`` hosts AWS Network Firewall (neither emulator does: capability list)."""
+    return target.gap("aws_networkfirewall_firewall") is None
 
 
 def find_run_vpc(target: AwsTarget, run_id: str) -> str:

@@ -25,7 +25,13 @@ from pci_infra.app.paths import PROJECT_ROOT
 from pci_infra.app.settings import FeatureSwitches, Settings, SettingsError, Target
 from pci_infra.app.settings_sources import parse_settings
 from pci_infra.app.stack_kind import StackKind
-from pci_infra.foundation.service_routing import EMULATORS_VARIABLE, PAIR, client_endpoints, emulators_wanted
+from pci_infra.foundation.service_routing import (
+    EMULATORS_VARIABLE,
+    MOTO_ALONE,
+    PAIR,
+    client_endpoints,
+    emulators_wanted,
+)
 from pci_infra.stacks.outputs import PaymentPlatformOutputs, PciDataProcessingOutputs, StackOutputs
 
 WORK_ROOT = PROJECT_ROOT / ".work"
@@ -40,6 +46,7 @@ _VARIABLES = {
     "target": "INFRA_TARGET",
     "region": "INFRA_REGION",
     "emulator_endpoint": "EMULATOR_ENDPOINT",
+    "emulators": EMULATORS_VARIABLE,
     "stacks": "INFRA_STACKS",
     "state_dir": "INFRA_STATE_DIR",
     "alert_email": "INFRA_ALERT_EMAIL",
@@ -53,8 +60,9 @@ run decides it, the variable is not read, as a CLI flag would have overridden it
 PROTECTION_VARIABLE = "INFRA_DELETION_PROTECTION"
 """Asks a throwaway run for deletion protection (off by default: its teardown must destroy it)."""
 
-_ALWAYS_DECIDED = ("environment_suffix", "run_id", "target", "emulator_endpoint", "state_dir")
-"""What every run decides itself: its names, its target and where its state goes."""
+_ALWAYS_DECIDED = ("environment_suffix", "run_id", "target", "emulator_endpoint", "emulators", "state_dir")
+"""What every run decides itself: its names, its target (the emulators it was given) and where its state
+goes."""
 
 
 def _features(stacks: Iterable[StackKind]) -> FeatureSwitches:
@@ -170,6 +178,7 @@ class HarnessRun:
             run_id=run_id,
             target=Target.EMULATOR if endpoint else Target.AWS,
             emulator_endpoint=endpoint,
+            emulators=PAIR if routes else MOTO_ALONE,
             region=region or base.region,
             alert_email=alert_email or base.alert_email,
             api_certificate_arn=api_certificate_arn or base.api_certificate_arn,
@@ -241,7 +250,7 @@ class HarnessRun:
         flags += ["--target", settings.target.value, "--region", settings.region]
         flags += ["--stacks", ",".join(self.stacks), "--state-dir", settings.backend.state_dir]
         if settings.emulator_endpoint is not None:
-            flags += ["--emulator-endpoint", settings.emulator_endpoint]
+            flags += ["--emulator-endpoint", settings.emulator_endpoint, "--emulators", settings.emulators]
         return flags
 
     @overload

@@ -24,7 +24,6 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from harness import probes
+from harness.bucket_policy_context import key_condition_lifted
 from harness.journeys import (
     ROTATION_STEPS,
     Invocation,
@@ -159,44 +159,6 @@ def _encrypted_put(pci: PciEnvironment, bucket: str, key: str, body: bytes) -> N
     )
 
 
-KEY_CONDITION_GAP = "behaviour:s3_kms_key_condition"
-KEY_CONDITION_STATEMENT = "DenyUploadsWithAnotherKey"
-"""The card buckets' statement refusing an upload under any key but the data key."""
-
-
-@contextmanager
-def _key_condition_evaluable(
-    pci: PciEnvironment, bucket: str, server: MiniStackServer | None
-) -> Iterator[None]:
-    """Inside, a function's upload with the data key is not refused for want of a condition key.
-
-    MiniStack 1.5.33 evaluates the card buckets' policy for the functions' roles, but never puts
-    ``s3:x-amz-server-side-encryption-aws-kms-key-id`` in the request context
-    (``core/iam_actions.py`` ``_s3_object_context`` adds ``s3:x-amz-server-side-encryption`` only),
-    so ``StringNotEquals`` on the missing key refuses every upload, the data key's too (measured with
-    an IAM user: that statement alone refuses it, each other statement admits it). Where MiniStack
-    hosts S3, that one statement is lifted for the block (every other statement, the transport and
-    SSE-KMS denies among them, stays in force) and the policy is put back exactly as it was after it;
-    on AWS and on moto nothing changes. The statement itself is judged against the deployed policy by
-    ``test_deployed_card_bucket_policies_admit_only_uploads_with_the_deployed_data_key``.
-    """
-    if server is None or not pci.target.gap(KEY_CONDITION_GAP):
-        yield
-        return
-    s3 = pci.target.client("s3")
-    original = s3.get_bucket_policy(Bucket=bucket)["Policy"]
-    document = json.loads(original)
-    kept = [
-        statement for statement in document["Statement"] if statement.get("Sid") != KEY_CONDITION_STATEMENT
-    ]
-    assert len(kept) == len(document["Statement"]) - 1, f"{bucket}: no {KEY_CONDITION_STATEMENT} statement"
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({**document, "Statement": kept}))
-    try:
-        yield
-    finally:
-        s3.put_bucket_policy(Bucket=bucket, Policy=original)
-
-
 def _log_text(pci: PciEnvironment, function: str) -> str:
     """Every event of ``function``'s log group, one a line ("" while the group has none)."""
     logs = pci.target.client("logs")
@@ -263,7 +225,7 @@ def test_a_card_file_uploaded_to_the_raw_bucket_is_tokenized_into_the_processed_
     ]
     body = "".join(json.dumps(line) + "\n" for line in _card_file(mark)).encode()
     try:
-        with _key_condition_evaluable(pci, processed, ministack_of(request, StackKind.PCI_DATA_PROCESSING)):
+        with key_condition_lifted(target, processed):
             # WHEN a client uploads a card file to the raw bucket, as its policy requires (SSE-KMS, data key)
             _encrypted_put(pci, raw, key, body)
             # THEN the upload notification runs the deployed tokenizer, which writes the tokenized file

@@ -15,8 +15,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from harness import probes
+from harness.bucket_policy_context import SECURE_TRANSPORT_GAP, key_condition_lifted, marked_secure
 from harness.evidence_html import REACHABILITY_RECORD, reachability_record, record_path
 from harness.policy_evaluation import Request, evaluate
+from harness.probe_role import probe_session
 from harness.probes import bucket_default_kms_key, key_rotation_enabled
 from harness.reachability import analyse, render_table, verdict
 from harness.reachability_describe import find_run_vpc, firewall_hosted, live_model
@@ -149,14 +151,15 @@ def test_buckets_encrypt_with_our_keys_keep_versions_and_log_access(
 CARD_BUCKETS = ("raw", "processed")
 
 
-@pytest.mark.pci_dss("3")
+@pytest.mark.pci_dss("3", "7")
 @pytest.mark.emulator_gap("behaviour:s3_policy_conditions")
 @pytest.mark.behaviour
 def test_card_buckets_take_an_upload_with_our_key_over_tls_and_refuse_every_other(
     pci_environment: PciEnvironment,
 ) -> None:
     outputs = pci_environment.outputs
-    s3 = pci_environment.target.client("s3")
+    target = pci_environment.target
+    buckets = [outputs.bucket_names[name] for name in CARD_BUCKETS]
     # Not *.jsonl: the raw bucket hands those to the tokenizer.
     key = f"probe/upload-guard-{uuid.uuid4().hex[:12]}.txt"
     refused_uploads = {
@@ -164,32 +167,70 @@ def test_card_buckets_take_an_upload_with_our_key_over_tls_and_refuse_every_othe
         "SSE-S3": {"ServerSideEncryption": "AES256"},
         "another key": {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": outputs.logs_key_arn},
     }
-    for bucket in (outputs.bucket_names[name] for name in CARD_BUCKETS):
-        # WHEN an upload asks for SSE-KMS with the data key (over TLS, as every SDK call to AWS)
-        s3.put_object(
-            Bucket=bucket,
-            Key=key,
-            Body=b"upload guard probe",
-            ServerSideEncryption="aws:kms",
-            SSEKMSKeyId=outputs.data_key_arn,
-        )
-        # THEN it is stored, encrypted with that key
-        head = s3.head_object(Bucket=bucket, Key=key)
-        assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", outputs.data_key_arn)
-        # AND each upload lacking it is refused by the bucket policy
-        for fault, encryption in refused_uploads.items():
-            with pytest.raises(ClientError) as refused:
-                s3.put_object(Bucket=bucket, Key=f"{key}.{len(fault)}", Body=b"refused", **encryption)
-            assert refused.value.response["Error"]["Code"] == "AccessDenied", (bucket, fault)
+    # GIVEN a role of its own that may upload to both card buckets under either key, so the bucket
+    # policy is all that can refuse an upload (the account root would not do: MiniStack lets it past)
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:GetObject"],
+                "Resource": [f"arn:aws:s3:::{bucket}/probe/*" for bucket in buckets],
+            },
+            {
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": [outputs.data_key_arn, outputs.logs_key_arn],
+            },
+        ],
+    }
+    with probe_session(target, f"upload-guard-probe-{pci_environment.run_id}", grant) as probe:
+        s3 = marked_secure(target, probe.new_client("s3"))
+        for bucket in buckets:
+            with key_condition_lifted(target, bucket) as key_condition_lifted_here:
+                # WHEN the role uploads asking for SSE-KMS with the data key, over TLS
+                s3.put_object(
+                    Bucket=bucket,
+                    Key=key,
+                    Body=b"upload guard probe",
+                    ServerSideEncryption="aws:kms",
+                    SSEKMSKeyId=outputs.data_key_arn,
+                )
+                # THEN it is stored, encrypted with that key
+                head = s3.head_object(Bucket=bucket, Key=key)
+                assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == (
+                    "aws:kms",
+                    outputs.data_key_arn,
+                )
+                # AND each upload lacking it is refused by the bucket policy (where the statement on the
+                # key was lifted, "another key" is judged by our evaluator on the deployed policy below)
+                for fault, encryption in refused_uploads.items():
+                    if fault == "another key" and key_condition_lifted_here:
+                        continue
+                    with pytest.raises(ClientError) as refused:
+                        s3.put_object(Bucket=bucket, Key=f"{key}.{len(fault)}", Body=b"refused", **encryption)
+                    assert refused.value.response["Error"]["Code"] == "AccessDenied", (bucket, fault)
+                if target.gap(SECURE_TRANSPORT_GAP):  # the emulator reads the scheme: unmarked is plain HTTP
+                    # AND the same compliant upload without TLS is refused too
+                    with pytest.raises(ClientError) as refused:
+                        probe.new_client("s3").put_object(
+                            Bucket=bucket,
+                            Key=f"{key}.plain",
+                            Body=b"refused",
+                            ServerSideEncryption="aws:kms",
+                            SSEKMSKeyId=outputs.data_key_arn,
+                        )
+                    assert refused.value.response["Error"]["Code"] == "AccessDenied", (bucket, "no TLS")
 
 
 @pytest.mark.pci_dss("3")
 def test_deployed_card_bucket_policies_admit_only_uploads_with_the_deployed_data_key(
     pci_environment: PciEnvironment,
 ) -> None:
-    # The emulator does not evaluate these conditions (capability list: behaviour:s3_policy_conditions);
-    # the deployed documents, with the key ARN Terraform resolved, are evaluated with the documented
-    # IAM semantics instead (harness/policy_evaluation.py, itself tested against them).
+    # moto does not evaluate these conditions and MiniStack lacks the KMS key id condition key
+    # (capability list: behaviour:s3_policy_conditions, behaviour:s3_kms_key_condition); the deployed
+    # documents, with the key ARN Terraform resolved, are evaluated with the documented IAM semantics
+    # here on every target (harness/policy_evaluation.py, itself tested against them).
     outputs = pci_environment.outputs
     s3 = pci_environment.target.client("s3")
     tls = {"aws:SecureTransport": "true"}

@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from pci_infra.app.names import all_specs
 from pci_infra.app.naming import Namer, NameRuleError
+from pci_infra.foundation.service_routing import CHOICES as EMULATOR_CHOICES
+from pci_infra.foundation.service_routing import PAIR, EmulatorSet
 
 
 class SettingsError(ValueError):
@@ -171,6 +173,9 @@ class Settings:
         standby_endpoint: Host name of the standby payment API, the SECONDARY failover record's
             target; required on AWS (on the emulator it defaults to ``standby.<zone>``).
         emulator_endpoint: URL of the emulator every provider endpoint points to (emulator target).
+        emulators: The local emulators an emulator deployment runs on: ``pair`` (default: MiniStack
+            and moto, each service where the routing table puts it) or ``moto`` (moto alone). What
+            the capability list leaves out of emulator synthesis depends on it.
         features: Optional parts.
         backend: State backend.
     """
@@ -184,6 +189,7 @@ class Settings:
     alert_email: str | None = None
     run_id: str | None = None
     emulator_endpoint: str | None = None
+    emulators: EmulatorSet = PAIR
     deletion_protection: bool = False
     api_certificate_arn: str | None = None
     geo_block_countries: tuple[str, ...] = ()
@@ -231,6 +237,8 @@ class Settings:
                 "required for target emulator: http(s)://host[:port]",
                 self.emulator_endpoint,
             )
+        if self.emulators not in EMULATOR_CHOICES:
+            raise _fail("emulators", f"one of {list(EMULATOR_CHOICES)}", self.emulators)
         if self.api_certificate_arn is not None and not _ACM_ARN_RE.fullmatch(self.api_certificate_arn):
             raise _fail(
                 "api_certificate_arn",

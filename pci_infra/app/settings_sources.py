@@ -22,6 +22,7 @@ from pci_infra.app.settings import (
     SettingsError,
     Target,
 )
+from pci_infra.foundation.service_routing import EMULATORS_VARIABLE, emulators_wanted
 
 STACK_CHOICES = ("payment-platform", "pci-data-processing")
 
@@ -36,6 +37,7 @@ _SOURCES: dict[str, tuple[str, str, str]] = {
     "alert_email": ("--alert-email", "INFRA_ALERT_EMAIL", "alertEmail"),
     "run_id": ("--run-id", "INFRA_RUN_ID", "runId"),
     "emulator_endpoint": ("--emulator-endpoint", "EMULATOR_ENDPOINT", "emulatorEndpoint"),
+    "emulators": ("--emulators", EMULATORS_VARIABLE, "emulators"),
     "stacks": ("--stacks", "INFRA_STACKS", "stacks"),
     "backend": ("--backend", "INFRA_BACKEND", "backend"),
     "state_dir": ("--state-dir", "INFRA_STATE_DIR", "stateDir"),
@@ -113,6 +115,11 @@ def parse_settings(
             f"backend.kind: one of {[k.value for k in BackendKind]} (got {backend_raw!r})"
         ) from None
 
+    try:
+        emulators = emulators_wanted({EMULATORS_VARIABLE: pick("emulators") or ""})
+    except ValueError as err:
+        raise SettingsError(f"emulators{str(err).removeprefix(EMULATORS_VARIABLE)}") from None
+
     return Settings(
         environment_suffix=pick("environment_suffix", "dev") or "",
         environment=pick("environment", "dev") or "",
@@ -125,6 +132,7 @@ def parse_settings(
         emulator_endpoint=pick("emulator_endpoint", DEFAULT_EMULATOR_ENDPOINT)
         if target is Target.EMULATOR
         else None,
+        emulators=emulators,
         deletion_protection=protection_raw == "true",
         api_certificate_arn=pick("api_certificate_arn"),
         geo_block_countries=countries,

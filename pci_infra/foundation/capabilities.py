@@ -1,15 +1,16 @@
 """The emulator capability list: what the local emulators cannot host or do, on which emulator, and why.
 
-This is the only place such gaps are recorded. Constructs ask :func:`hosts` before creating a listed
-resource type and leave it out of *emulator* deployments only (an AWS target always gets it, and so
-does synthesis for AWS); a resource-type gap therefore holds on every emulator. A ``behaviour:`` gap
-names the service that shows it and the emulators it was measured on: with the emulator pair
-(``INFRA_EMULATORS``, :mod:`pci_infra.foundation.service_routing`) it holds only where the emulator
-hosting that service is one of them, so a behaviour MiniStack executes is checked live there. Tests
-ask :func:`gap_for` to skip the matching live check with the reason, and the run summary counts those
-skips by reason. The second part, :data:`EMULATOR_DRIFTS`, lists the changes a second plan on an
-emulator shows that AWS would not, each with the attributes it touches and the emulator showing it;
-the idempotency check tolerates exactly those.
+This is the only place such gaps are recorded. Every gap names the service that shows it (its provider
+endpoint key) and the emulators it was measured on; with the emulator pair (``INFRA_EMULATORS``,
+:mod:`pci_infra.foundation.service_routing`) a gap holds only where the emulator hosting that service
+is one of them, so what MiniStack hosts or executes is deployed and checked live there. Constructs ask
+:func:`hosts` (with the stack's target and emulators) before creating a listed resource type, or
+shaping a resource around a listed behaviour, and leave it out of *emulator* deployments where the gap
+holds (an AWS target always gets it, and so does synthesis for AWS). Tests ask :func:`gap_for` to
+skip the matching live check with the reason, and the run summary counts those skips by reason. The
+second part, :data:`EMULATOR_DRIFTS`, lists the changes a second plan on an emulator shows that AWS
+would not, each with the attributes it touches and the emulator showing it; the idempotency check
+tolerates exactly those.
 
 Measured with Terraform 1.11.4, AWS provider 5.100.0, moto server 5.2.5 and MiniStack 1.5.33;
 re-check when they move.
@@ -42,36 +43,37 @@ class Symptom(StrEnum):
 
 @dataclass(frozen=True)
 class Gap:
-    """One thing the emulator cannot do.
+    """One thing an emulator cannot do.
 
     Attributes:
         resource_type: Terraform resource type, or a ``behaviour:`` key for a live behaviour.
         symptom: How it fails.
         reason: What was measured, in one sentence.
-        service: The provider endpoint key of the service showing it (``behaviour:`` gaps).
-        on: The emulators it was measured on (``behaviour:`` gaps; a resource type is left out of
-            emulator synthesis whichever emulator hosts it).
+        service: The provider endpoint key of the service showing it.
+        on: The emulators it was measured on; it holds where that service is hosted on one of them.
     """
 
     resource_type: str
     symptom: Symptom
     reason: str
-    service: str = ""
+    service: str
     on: tuple[Emulator, ...] = MOTO
 
     def describe(self) -> str:
         """One line for skip messages and the run summary."""
-        where = "/".join(self.on) if self.is_behaviour else "emulator synthesis"
+        where = (
+            "/".join(self.on) if self.is_behaviour else f"left out of emulator synthesis, {'/'.join(self.on)}"
+        )
         return f"emulator gap [{self.resource_type}] ({where}): {self.symptom.value}: {self.reason}"
 
     @property
     def is_behaviour(self) -> bool:
-        """A live behaviour (judged per emulator), not a resource type left out of synthesis."""
+        """A live behaviour, not a resource type left out of emulator synthesis."""
         return self.resource_type.startswith("behaviour:")
 
     def holds(self, emulators: EmulatorSet) -> bool:
-        """Whether the gap holds when ``emulators`` run (a resource-type gap always does)."""
-        return not self.is_behaviour or host_of(self.service, emulators) in self.on
+        """Whether the gap holds when ``emulators`` run: the emulator hosting its service shows it."""
+        return host_of(self.service, emulators) in self.on
 
 
 EMULATOR_GAPS: dict[str, Gap] = {
@@ -80,37 +82,78 @@ EMULATOR_GAPS: dict[str, Gap] = {
         Gap(
             "aws_networkfirewall_rule_group",
             Symptom.FAILS_FAST,
-            "CreateRuleGroup is not implemented (HTTP 500)",
+            "moto: CreateRuleGroup is not implemented (HTTP 500); MiniStack 1.5.33 has no Network "
+            "Firewall API",
+            service="networkfirewall",
+            on=BOTH,
         ),
         Gap(
             "aws_networkfirewall_firewall_policy",
             Symptom.FAILS_FAST,
-            "CreateFirewallPolicy is not implemented (HTTP 500)",
+            "moto: CreateFirewallPolicy is not implemented (HTTP 500); MiniStack 1.5.33 has no Network "
+            "Firewall API",
+            service="networkfirewall",
+            on=BOTH,
         ),
-        Gap("aws_networkfirewall_firewall", Symptom.DESTROY_FAILS, "DeleteFirewall returns HTTP 500"),
+        Gap(
+            "aws_networkfirewall_firewall",
+            Symptom.DESTROY_FAILS,
+            "moto: DeleteFirewall returns HTTP 500; MiniStack 1.5.33 has no Network Firewall API",
+            service="networkfirewall",
+            on=BOTH,
+        ),
         Gap(
             "aws_networkfirewall_logging_configuration",
             Symptom.FAILS_FAST,
-            "needs a firewall, which the emulator cannot destroy",
+            "needs a firewall, which moto cannot destroy and MiniStack 1.5.33 cannot create",
+            service="networkfirewall",
+            on=BOTH,
         ),
-        Gap("aws_xray_sampling_rule", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
-        Gap("aws_xray_encryption_config", Symptom.FAILS_FAST, "X-Ray API returns HTTP 404"),
+        Gap(
+            "aws_xray_sampling_rule",
+            Symptom.FAILS_FAST,
+            "moto's X-Ray API returns HTTP 404; MiniStack 1.5.33 has no X-Ray API",
+            service="xray",
+            on=BOTH,
+        ),
+        Gap(
+            "aws_xray_encryption_config",
+            Symptom.FAILS_FAST,
+            "moto's X-Ray API returns HTTP 404; MiniStack 1.5.33 has no X-Ray API",
+            service="xray",
+            on=BOTH,
+        ),
         Gap(
             "aws_guardduty_publishing_destination",
             Symptom.FAILS_FAST,
-            "CreatePublishingDestination returns HTTP 404",
+            "moto: CreatePublishingDestination returns HTTP 404; MiniStack 1.5.33 has no GuardDuty API",
+            service="guardduty",
+            on=BOTH,
         ),
-        Gap("aws_cloudwatch_query_definition", Symptom.FAILS_FAST, "PutQueryDefinition returns HTTP 500"),
+        Gap(
+            "aws_cloudwatch_query_definition",
+            Symptom.FAILS_FAST,
+            "moto: PutQueryDefinition returns HTTP 500; MiniStack 1.5.33 answers it 400 "
+            "InvalidOperationException (no such action)",
+            service="logs",
+            on=BOTH,
+        ),
         Gap(
             "aws_sqs_queue_redrive_allow_policy",
             Symptom.HANGS,
-            "the provider waits ~20 minutes for an attribute never returned; "
-            "use redrive_policy on the source",
+            "moto: the provider waits ~20 minutes for an attribute never returned; "
+            "use redrive_policy on the source (MiniStack 1.5.33 applies it and reads it back whole)",
+            service="sqs",
+            on=MOTO,
         ),
         Gap(
             "aws_secretsmanager_secret_rotation",
             Symptom.NOT_EXECUTED,
-            "rotation cannot invoke the Lambda (no container runtime), leaving an AWSPENDING version",
+            "moto: rotation cannot invoke the Lambda (no container runtime), leaving an AWSPENDING version; "
+            "MiniStack 1.5.33 creates the schedule (its RotateSecret never calls the function) but answers "
+            "CancelRotateSecret 400 InvalidRequestException (no such action), so destroy stops there",
+            service="secretsmanager",
+            on=BOTH,
         ),
         Gap(
             "behaviour:lambda_invoke",
@@ -123,11 +166,11 @@ EMULATOR_GAPS: dict[str, Gap] = {
         Gap(
             "behaviour:s3_policy_conditions",
             Symptom.NOT_EXECUTED,
-            "moto: any Deny for Principal * blocks the request whatever its Condition; MiniStack 1.5.33 lets "
-            "the account root past every bucket policy, so no refused upload is refused; conditions are "
-            "proven by evaluating the deployed and the synthesized policy",
+            "moto: any Deny for Principal * blocks the request whatever its Condition; conditions are "
+            "proven by evaluating the deployed and the synthesized policy (MiniStack 1.5.33 evaluates them "
+            "for any caller but the account root, so there a probe role uploads: harness/probe_role.py)",
             service="s3",
-            on=BOTH,
+            on=MOTO,
         ),
         Gap(
             "behaviour:rds_automated_snapshot_kept",
@@ -180,8 +223,8 @@ EMULATOR_GAPS: dict[str, Gap] = {
         Gap(
             "behaviour:flow_logs_s3_prefix",
             Symptom.FAILS_FAST,
-            "an S3 flow-log destination with a key prefix is refused ('<bucket>/<prefix> does not exist'); "
-            "emulator flow logs go to the bucket root",
+            "moto: an S3 flow-log destination with a key prefix is refused ('<bucket>/<prefix> does not "
+            "exist'), so moto's flow logs go to the bucket root (MiniStack 1.5.33 takes the prefix)",
             service="ec2",
             on=MOTO,
         ),
@@ -523,12 +566,16 @@ def gap_for(key: str, emulators: EmulatorSet | None = None) -> Gap | None:
     """The gap recorded for a resource type or behaviour key, if it holds with ``emulators``.
 
     ``None`` when the emulators host it. ``emulators`` defaults to the live run's
-    (:func:`running_emulators`); a resource-type gap holds on every emulator.
+    (:func:`running_emulators`).
     """
     gap = EMULATOR_GAPS.get(key)
     return gap if gap is not None and gap.holds(emulators or running_emulators()) else None
 
 
-def hosts(target: Target, resource_type: str) -> bool:
-    """Whether ``target`` can host ``resource_type``: always true for AWS."""
-    return target is Target.AWS or resource_type not in EMULATOR_GAPS
+def hosts(target: Target, resource_type: str, emulators: EmulatorSet) -> bool:
+    """Whether ``target`` can host ``resource_type`` (or show the behaviour): always true for AWS.
+
+    On the emulator target, false where the capability list's gap holds with ``emulators``.
+    """
+    gap = EMULATOR_GAPS.get(resource_type)
+    return target is Target.AWS or gap is None or not gap.holds(emulators)

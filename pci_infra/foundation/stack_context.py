@@ -13,6 +13,7 @@ from constructs import Construct, IConstruct
 
 from pci_infra.app.settings import Target
 from pci_infra.foundation.capabilities import hosts
+from pci_infra.foundation.service_routing import PAIR, EmulatorSet
 
 CONTEXT_ID = "account"
 """Construct id of the context in its stack (also the prefix of the two data sources' addresses)."""
@@ -29,11 +30,14 @@ class StackContext(Construct):
         account_id: Account id (token).
         partition: Partition (token), e.g. ``aws``.
         region: Region name.
-        target: Where the stack is deployed; decides what :meth:`hosts` answers.
+        target: Where the stack is deployed; with ``emulators`` decides what :meth:`hosts` answers.
+        emulators: The local emulators an emulator deployment runs on (``pair`` or ``moto``).
         root_arn: The account root principal's ARN.
     """
 
-    def __init__(self, stack: TerraformStack, *, region: str, target: Target) -> None:
+    def __init__(
+        self, stack: TerraformStack, *, region: str, target: Target, emulators: EmulatorSet = PAIR
+    ) -> None:
         """Read the caller identity and partition once for ``stack``."""
         super().__init__(stack, CONTEXT_ID)
         identity = data_aws_caller_identity.DataAwsCallerIdentity(self, "identity")
@@ -42,6 +46,7 @@ class StackContext(Construct):
         self.partition: str = partition.partition
         self.region: str = region
         self.target: Target = target
+        self.emulators: EmulatorSet = emulators
         self.root_arn: str = self.arn("iam", "root", region="")
 
     @staticmethod
@@ -66,7 +71,7 @@ class StackContext(Construct):
 
     def hosts(self, resource_type: str) -> bool:
         """Whether this stack's target can host ``resource_type`` (the emulator capability list)."""
-        return hosts(self.target, resource_type)
+        return hosts(self.target, resource_type, self.emulators)
 
     def arn(
         self, service: str, resource: str, *, region: str | None = None, account: str | None = None

@@ -33,4 +33,4 @@ def lay_foundation(stack: TerraformStack, stack_name: str, settings: Settings) -
             emulator_endpoint=emulator,
         ),
     )
-    return StackContext(stack, region=settings.region, target=settings.target)
+    return StackContext(stack, region=settings.region, target=settings.target, emulators=settings.emulators)

@@ -55,6 +55,7 @@ def test_flag_beats_environment_beats_context() -> None:
         (["--data-classification", "secret"], r"data_classification: one of"),
         (["--environment", "Production"], r"environment: 2-12 lowercase letters"),
         (["--emulator-endpoint", "127.0.0.1:5000"], r"emulator_endpoint: required for target emulator"),
+        (["--emulators", "ministack"], r"emulators: one of \['pair', 'moto'\] \(got 'ministack'\)"),
         (["--backend", "s3"], r"backend.s3_bucket: required for the s3 backend"),
         (["--backend", "consul"], r"backend.kind: one of \['local', 's3'\]"),
         (["--stacks", "payment-platform,billing"], r"stacks: comma-separated subset"),

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from pci_infra.foundation.capabilities import EMULATOR_GAPS
+from pci_infra.app.settings import Target
+from pci_infra.foundation.capabilities import EMULATOR_GAPS, hosts
+from pci_infra.foundation.service_routing import MOTO_ALONE, PAIR
 from unit_tests.conftest import Synthesized
 
 REPO = Path(__file__).resolve().parents[2]
@@ -315,8 +317,9 @@ def keys_asked_for(source: str) -> set[str]:
     asked: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and _callee(node) in CONSULTS and node.args:
-            # hosts(target, type) names the type second; ctx.hosts(type), gap_for and the marker first
-            arg = node.args[1] if _callee(node) == "hosts" and len(node.args) == 2 else node.args[0]
+            # hosts(target, type, emulators) names the type second; ctx.hosts(type), gap_for and the
+            # marker first
+            arg = node.args[1] if _callee(node) == "hosts" and len(node.args) >= 2 else node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 asked.add(arg.value)
             elif isinstance(arg, ast.Name) and arg.id in constants:
@@ -452,7 +455,9 @@ def test_the_usage_reader_counts_code_and_never_prose(source: str, consulted: se
 
 
 def test_the_key_reader_resolves_literals_and_module_constants() -> None:
-    source = 'GAP = "behaviour:z"\nfrom c import gap_for, hosts\ngap_for(GAP)\nhosts(target, "aws_w")\n'
+    source = (
+        'GAP = "behaviour:z"\nfrom c import gap_for, hosts\ngap_for(GAP)\nhosts(target, "aws_w", emulators)\n'
+    )
     assert keys_asked_for(source) == {"behaviour:z", "aws_w"}
 
 
@@ -469,9 +474,27 @@ def test_gapped_resources_are_left_out_of_the_emulator_synth_only(synthesized: S
         "aws_config_configuration_recorder_status",
         "aws_config_delivery_channel",
     }
-    assert aws_types - emulator_types - adopted == {t for t in aws_types if t in EMULATOR_GAPS}
+    # the unit synthesis is for the default emulators, the pair: a gap is left out where it holds there
+    held = {t for t, gap in EMULATOR_GAPS.items() if gap.holds(PAIR)}
+    assert aws_types - emulator_types - adopted == aws_types & held
     assert {"aws_xray_sampling_rule", "aws_guardduty_publishing_destination"} <= aws_types - emulator_types
-    assert not emulator_types & set(EMULATOR_GAPS)
+    assert not emulator_types & held
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "on_the_pair", "on_moto_alone"),
+    [
+        ("aws_sqs_queue_redrive_allow_policy", True, False),  # SQS is MiniStack's on the pair
+        ("aws_networkfirewall_firewall", False, False),  # neither emulator has the API
+        ("behaviour:route53_private_zone", False, False),  # Route 53 stays on moto
+    ],
+)
+def test_what_emulator_synthesis_leaves_out_follows_the_routing(
+    resource_type: str, on_the_pair: bool, on_moto_alone: bool
+) -> None:
+    assert hosts(Target.EMULATOR, resource_type, PAIR) is on_the_pair
+    assert hosts(Target.EMULATOR, resource_type, MOTO_ALONE) is on_moto_alone
+    assert hosts(Target.AWS, resource_type, MOTO_ALONE) is True
 
 
 @pytest.mark.pci_dss("7")

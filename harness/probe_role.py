@@ -1,0 +1,84 @@
+"""A probe that acts through a role of its own, so that a policy, not the root identity, decides.
+
+The harness's own clients act as the account root (on the emulators, :data:`EMULATOR_CREDENTIALS`).
+MiniStack lets the root past every bucket policy, and AWS lets the root do what no policy denies it;
+where a check is about what a policy refuses, the probe assumes a throwaway role holding exactly the
+grant the check needs, and the policy under test is then all that can refuse it. The role's name
+carries the run id, so the orphan sweep would find it if its deletion were ever skipped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from botocore.exceptions import ClientError
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_fixed
+
+from harness.aws_target import AwsTarget
+
+ASSUME_WAIT_SECONDS = 60.0
+"""How long a new role may take to become assumable (IAM propagation on AWS; at once on the emulators)."""
+
+
+def _not_yet_assumable(err: BaseException) -> bool:
+    return isinstance(err, ClientError) and err.response["Error"]["Code"] == "AccessDenied"
+
+
+@contextmanager
+def probe_session(target: AwsTarget, role_name: str, grant: dict[str, Any]) -> Iterator[AwsTarget]:
+    """``target`` acting as a session of a new role ``role_name`` that holds ``grant`` only.
+
+    The role trusts the account (its root assumes it) and is deleted on the way out, whatever happened.
+
+    Raises:
+        ValueError: ``role_name`` is longer than IAM allows (64 characters).
+    """
+    if len(role_name) > 64:
+        raise ValueError(f"role_name: at most 64 characters (got {len(role_name)}: {role_name!r})")
+    iam = target.client("iam")
+    account = target.client("sts").get_caller_identity()["Account"]
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    role = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    try:
+        iam.put_role_policy(RoleName=role_name, PolicyName="probe-grant", PolicyDocument=json.dumps(grant))
+
+        @retry(
+            stop=stop_after_delay(ASSUME_WAIT_SECONDS),
+            wait=wait_fixed(2),
+            retry=retry_if_exception(_not_yet_assumable),
+            reraise=True,
+        )
+        def assume() -> dict[str, str]:
+            answer = target.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="probe")
+            credentials: dict[str, str] = answer["Credentials"]
+            return credentials
+
+        credentials = assume()
+        yield dataclasses.replace(
+            target,
+            credentials={
+                "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+                "AWS_SESSION_TOKEN": credentials["SessionToken"],
+            },
+        )
+    finally:
+        try:
+            iam.delete_role_policy(RoleName=role_name, PolicyName="probe-grant")
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "NoSuchEntity":
+                raise
+        iam.delete_role(RoleName=role_name)
