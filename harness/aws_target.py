@@ -68,6 +68,15 @@ class AwsTarget:
         """``"emulator"`` or ``"aws"``: which skip entries of the compliance gate hold for this target."""
         return "emulator" if self.is_emulator else "aws"
 
+    @property
+    def plan_target(self) -> str:
+        """Which skip entries of the compliance gate hold for a plan against this target.
+
+        ``"aws"``; ``"emulator"`` for the pair; ``"moto"`` for moto alone, where the entries limited
+        to ``emulator`` hold too and those limited to ``moto`` (what only moto cannot host) besides.
+        """
+        return "moto" if self.emulators == MOTO_ALONE else self.kind
+
     def endpoint_for(self, service: str) -> str | None:
         """Where ``service`` (a boto3 service name) is called: its own endpoint, else :attr:`endpoint`."""
         return self.service_endpoints.get(service, self.endpoint)

@@ -38,7 +38,12 @@ CHECKOV_PINS = PROJECT_ROOT / ".ci" / "checkov" / "requirements.txt"
 
 _CHECK_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
 MIN_REASON_LENGTH = 40
-TARGETS = ("any", "emulator", "aws")
+TARGETS = ("any", "emulator", "moto", "aws")
+"""What a skip entry may be limited to: every plan, plans against an emulator (either set), plans
+against moto alone (what only moto cannot host), or plans against AWS."""
+_HOLDING = {"aws": ("any", "aws"), "emulator": ("any", "emulator"), "moto": ("any", "emulator", "moto")}
+"""The entries that hold for a plan against each gate target (``emulator``: the pair; ``moto``: moto
+alone)."""
 RUN_TAG = "RunId"
 """The tag that marks a throwaway run's resources (``Settings.tags``); long-lived environments have none."""
 _KEYS = frozenset({"check", "scan", "resource", "reason", "target", "unknown_until_apply", "throwaway_only"})
@@ -58,7 +63,7 @@ class Skip:
         resources: Globs over the failing resource's address (``resource`` in the file: one glob
             or a list).
         reason: Why the finding is accepted, for an auditor.
-        target: ``any``, or only plans against ``emulator`` / ``aws``.
+        target: ``any``, or only plans against an ``emulator``, ``moto`` alone, or ``aws``.
         unknown_until_apply: Attribute the check reads that the plan sets but cannot know yet.
         throwaway_only: Waives only resources the plan tags with a run id (``RunId``): a throwaway
             run's, never a long-lived environment's.
@@ -285,7 +290,7 @@ def evaluate(
     plan: Mapping[str, Any] | None = None,
 ) -> GateResult:
     """Apply the skip entries of ``scan`` (for ``target``) to its findings."""
-    relevant = [s for s in skips if s.scan == scan and s.target in ("any", target)]
+    relevant = [s for s in skips if s.scan == scan and s.target in _HOLDING.get(target, ("any", target))]
     unknown = unknown_attributes(plan) if plan is not None else {}
     throwaway = throwaway_resources(plan) if plan is not None else set()
     result = GateResult(scan=scan, passed=passed)
@@ -346,7 +351,8 @@ class PlanGate:
     Attributes:
         stack: The stack's name (the scan name in the skip file).
         workdir: Where the result is recorded.
-        target: ``"emulator"`` or ``"aws"``: which skip entries hold.
+        target: ``"emulator"`` (the pair), ``"moto"`` (moto alone) or ``"aws"``: which skip entries
+            hold (:attr:`harness.aws_target.AwsTarget.plan_target`).
         say: Progress lines.
         skip_file: The skip file judging the plan.
         blocking: ``False`` only for a replica of what is deployed already (the upgrade check's

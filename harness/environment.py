@@ -52,6 +52,12 @@ DEPLOY_PLAN = "deploy.tfplan"
 APPLY_ATTEMPTS = 3
 """Plan, gate and apply rounds a deploy makes when an apply stops on a transient error."""
 
+ROTATION_CANCEL_GAP = "behaviour:cancel_rotate_secret"
+FORGOTTEN_BEFORE_DESTROY = {ROTATION_CANCEL_GAP: ("aws_secretsmanager_secret_rotation",)}
+"""Resource types a destroy cannot delete where the capability list's gap holds: there they are
+forgotten (``terraform state rm``) before destroy, and deleting what holds them removes them (a
+rotation schedule goes with its secret: destroyed with the stack, or by whoever made an existing one)."""
+
 
 class DefaultGate(Enum):
     """The gate an environment runs before apply unless told otherwise."""
@@ -131,7 +137,7 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
         self.log_path = self.workdir / f"{self.stack_name}.terraform.log"
         self.secrets = throwaway_secrets(self.stack_dir)
         self.gate: Callable[[Path], None] | None = (
-            PlanGate(self.stack_name, self.workdir, self.target.kind, self._say)
+            PlanGate(self.stack_name, self.workdir, self.target.plan_target, self._say)
             if isinstance(self.before_apply, DefaultGate)
             else self.before_apply
         )
@@ -274,6 +280,8 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
             self._say(f"teardown: {len(in_state)} resources in state to destroy{_by_type(in_state)}")
         deadline = time.monotonic() + self.unreachable_wait_seconds
         retried_other = False
+        if in_state is not None:
+            in_state = self._forget_what_destroy_cannot_delete(in_state)
         planned = None if in_state is None else sum(1 for a in in_state if not _is_data_source(a))
         while True:
             try:
@@ -295,6 +303,18 @@ class EphemeralEnvironment(Generic[OutputsT_co]):
                 retried_other = True
                 self._say(f"destroy failed, retrying once: {first}")
                 self.retries.append(f"{self.stack_name}: destroy retried after: {first}")
+
+    def _forget_what_destroy_cannot_delete(self, in_state: list[str]) -> list[str]:
+        """Drop from state what :data:`FORGOTTEN_BEFORE_DESTROY` names where its gap holds; what stays."""
+        kept = list(in_state)
+        for gap, resource_types in FORGOTTEN_BEFORE_DESTROY.items():
+            if self.target.gap(gap) is None:
+                continue
+            for address in [a for a in kept if resource_type_of(a) in resource_types]:
+                self.terraform.run("state", "rm", "-no-color", address)
+                kept.remove(address)
+                self._say(f"teardown: {address} forgotten before destroy (emulator gap {gap})")
+        return kept
 
     def _state_or_none(self) -> list[str] | None:
         try:

@@ -201,7 +201,7 @@ class UpgradeRun:
         PlanGate(
             stack,
             workdir,
-            self.run.target.kind,
+            self.run.target.plan_target,
             lambda line: self.say(f"[{stack}, upgrade] {line}"),
             judge_stale=False,
         )(plan_json)
@@ -225,7 +225,7 @@ class UpgradeRun:
         return PlanGate(
             stack,
             workdir / "as-of-the-ref",
-            self.run.target.kind,
+            self.run.target.plan_target,
             lambda line: self.say(f"[{stack}, as of the ref] {line}"),
             skip_file=ref_skips if ref_skips.exists() else SKIP_FILE,
             blocking=False,

@@ -149,11 +149,20 @@ EMULATOR_GAPS: dict[str, Gap] = {
         Gap(
             "aws_secretsmanager_secret_rotation",
             Symptom.NOT_EXECUTED,
-            "moto: rotation cannot invoke the Lambda (no container runtime), leaving an AWSPENDING version; "
-            "MiniStack 1.5.33 creates the schedule (its RotateSecret never calls the function) but answers "
-            "CancelRotateSecret 400 InvalidRequestException (no such action), so destroy stops there",
+            "moto: rotation cannot invoke the Lambda (no container runtime), leaving an AWSPENDING version "
+            "(MiniStack 1.5.33 creates the schedule and reads it back; its RotateSecret copies the current "
+            "value to a new current version and never calls the function, which the journeys call instead)",
             service="secretsmanager",
-            on=BOTH,
+            on=MOTO,
+        ),
+        Gap(
+            "behaviour:cancel_rotate_secret",
+            Symptom.DESTROY_FAILS,
+            "MiniStack 1.5.33 answers CancelRotateSecret, which the provider calls to delete a rotation "
+            "schedule, 400 InvalidRequestException (no such action); the teardown forgets the schedules "
+            "(terraform state rm) before destroy, and deleting each secret removes its schedule with it",
+            service="secretsmanager",
+            on=MINISTACK,
         ),
         Gap(
             "behaviour:lambda_invoke",

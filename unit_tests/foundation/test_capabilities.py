@@ -100,6 +100,16 @@ STAND_INS: dict[str, tuple[str, ...]] = {
         ROTATION_CODE,
         "lambda/secret-rotation/test/rotation.test.mjs",
     ),
+    "behaviour:cancel_rotate_secret": (
+        proof(
+            "unit_tests/harness/test_teardown_guarantee.py",
+            "test_a_rotation_schedule_the_emulator_cannot_cancel_is_forgotten_before_destroy",
+        ),
+        proof(
+            "integration_tests/test_pci_data_processing_live.py",
+            "test_teardown_destroys_everything_and_the_sweep_finds_no_orphans",
+        ),
+    ),
     "behaviour:lambda_invoke": (
         proof(
             "integration_tests/test_payment_platform_live.py",

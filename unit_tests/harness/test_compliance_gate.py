@@ -150,6 +150,37 @@ def test_emulator_only_entries_do_not_apply_to_aws_plans() -> None:
     assert evaluate(StackKind.PAYMENT_PLATFORM, 1, [finding], [skip], target="aws").failed == [finding]
 
 
+@pytest.mark.pci_dss("7")
+@pytest.mark.parametrize(
+    ("entry_target", "waived_for"),
+    [
+        ("moto", {"moto"}),  # what only moto cannot host: the pair's and AWS's plans carry it
+        ("emulator", {"moto", "emulator"}),  # any emulator plan, moto alone or the pair
+        ("aws", {"aws"}),
+        ("any", {"moto", "emulator", "aws"}),
+    ],
+)
+def test_an_entry_holds_for_the_plans_of_the_targets_it_names(
+    entry_target: str, waived_for: set[str]
+) -> None:
+    finding = Finding(
+        "CKV2_AWS_57", "Ensure Secrets Manager secrets have rotation", "aws_secretsmanager_secret.k"
+    )
+    skip = Skip(
+        "CKV2_AWS_57",
+        StackKind.PCI_DATA_PROCESSING,
+        ("aws_secretsmanager_secret.k",),
+        "x" * 50,
+        target=entry_target,
+    )
+    waived = {
+        plan_target
+        for plan_target in ("moto", "emulator", "aws")
+        if evaluate(StackKind.PCI_DATA_PROCESSING, 1, [finding], [skip], target=plan_target).ok
+    }
+    assert waived == waived_for
+
+
 def test_globs_treat_brackets_literally() -> None:
     assert glob_match(
         "module.db_*.aws_rds_cluster_instance.this[*]", "module.db_AB12.aws_rds_cluster_instance.this[2]"

@@ -175,3 +175,14 @@ def test_the_pair_applies_trails_without_insight_selectors_only_while_the_gap_is
     )  # the synthesis (and so every AWS plan) keeps them
     monkeypatch.setattr(emulator_pair, "gap_for", lambda _key, _emulators=None: None)
     assert "resource" not in json.loads(write_override(stack_dir, ROUTES).read_text())
+
+
+def test_the_gate_judges_a_plan_by_the_emulators_it_was_made_for() -> None:
+    moto_alone = AwsTarget.emulator("us-east-1", "http://127.0.0.1:5000")
+    pair = AwsTarget.emulator("us-east-1", "http://127.0.0.1:5000", {"sqs": "http://127.0.0.1:4566"})
+    targets = {"moto alone": moto_alone, "pair": pair, "aws": AwsTarget(region="us-east-1")}
+    assert {name: t.plan_target for name, t in targets.items()} == {
+        "moto alone": "moto",
+        "pair": "emulator",
+        "aws": "aws",
+    }

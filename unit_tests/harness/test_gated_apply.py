@@ -131,11 +131,18 @@ def test_transient_errors_stop_after_three_rounds(tmp_path: Path, monkeypatch: p
     assert commands(tmp_path).count("apply") == 3 and len(env.retries) == 2
 
 
-@pytest.mark.parametrize(("endpoint", "kind"), [(ENDPOINT, "emulator"), (None, "aws")])
+@pytest.mark.parametrize(
+    ("target", "kind"),
+    [
+        (AwsTarget.emulator("us-east-1", ENDPOINT), "moto"),
+        (AwsTarget.emulator("us-east-1", ENDPOINT, {"sqs": "http://127.0.0.1:4600"}), "emulator"),
+        (AwsTarget(region="us-east-1"), "aws"),
+    ],
+    ids=["moto-alone", "pair", "aws"],
+)
 def test_an_environment_is_gated_by_checkov_for_its_target_unless_told_otherwise(
-    tmp_path: Path, endpoint: str | None, kind: str
+    tmp_path: Path, target: AwsTarget, kind: str
 ) -> None:
-    target = AwsTarget.emulator("us-east-1", endpoint) if endpoint else AwsTarget(region="us-east-1")
     env = EphemeralEnvironment(
         stack_name="payment-platform",
         run_id="ga1234",

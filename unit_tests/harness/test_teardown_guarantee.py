@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from harness import cli
+from harness import environment as environment_module
 from harness.aws_target import AwsTarget
 from harness.environment import EphemeralEnvironment, untyped_outputs
 from harness.terraform import TerraformError
@@ -135,3 +136,65 @@ def test_a_retried_destroy_is_recorded_with_its_first_error(
         "['Error: deleting Security Group (sg-1): DependencyViolation: in use']"
     ]
     assert calls(tmp_path).count("destroy") == 2
+
+
+STATE_TERRAFORM = """#!/usr/bin/env bash
+echo "$*" >> "{calls}"
+if [ "$1 $2" = "state list" ]; then
+  printf '%s\\n' aws_sqs_queue.q {rotations}
+fi
+exit 0
+"""
+
+ROTATIONS = [
+    "aws_secretsmanager_secret_rotation.schedule",
+    "module.m.aws_secretsmanager_secret_rotation.r[0]",
+]
+
+
+@pytest.mark.parametrize(
+    ("secretsmanager_endpoint", "forgotten"),
+    [
+        ("http://127.0.0.1:4600", ROTATIONS),  # the pair: Secrets Manager on MiniStack, the gap holds
+        (None, []),  # moto alone: destroy deletes the schedule
+    ],
+)
+def test_a_rotation_schedule_the_emulator_cannot_cancel_is_forgotten_before_destroy(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    secretsmanager_endpoint: str | None,
+    forgotten: list[str],
+) -> None:
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    exe = bindir / "terraform"
+    exe.write_text(STATE_TERRAFORM.format(calls=tmp_path / "calls", rotations=" ".join(ROTATIONS)))
+    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    monkeypatch.setattr(environment_module, "clear_emulator_gaps", lambda _target, _run_id: [])
+    monkeypatch.setattr(environment_module, "sweep", lambda _target, _run_id, singletons_before: [])
+    stack_dir = tmp_path / "stack"
+    (stack_dir / ".terraform").mkdir(parents=True)
+    routes = {"secretsmanager": secretsmanager_endpoint} if secretsmanager_endpoint else {}
+    said: list[str] = []
+    env = EphemeralEnvironment(
+        stack_name=StackKind.PCI_DATA_PROCESSING,
+        run_id="td1234",
+        stack_dir=stack_dir,
+        workdir=tmp_path / "work",
+        target=AwsTarget.emulator("us-east-1", "http://127.0.0.1:4599", routes),
+        read_outputs=untyped_outputs,
+        progress=said.append,
+        environ={},
+        before_apply=None,
+    )
+    env.teardown()
+    lines = (tmp_path / "calls").read_text().splitlines()
+    removed = [line.removeprefix("state rm -no-color ") for line in lines if line.startswith("state rm")]
+    assert removed == forgotten
+    assert lines[-1].startswith("destroy")  # after every removal
+    assert [m for m in said if "forgotten before destroy" in m] == [
+        f"[pci-data-processing td1234] teardown: {address} forgotten before destroy "
+        "(emulator gap behaviour:cancel_rotate_secret)"
+        for address in forgotten
+    ]
