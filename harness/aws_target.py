@@ -65,7 +65,10 @@ class AwsTarget:
 
     @property
     def kind(self) -> str:
-        """``"emulator"`` or ``"aws"``: which skip entries of the compliance gate hold for this target."""
+        """``"emulator"`` or ``"aws"``.
+
+        The compliance gate uses :attr:`plan_target`, which tells the pair from moto alone.
+        """
         return "emulator" if self.is_emulator else "aws"
 
     @property

@@ -149,8 +149,10 @@ the server's 75 s run out is either never read (the SDK retries it: harmless) or
 carried out while the connection closes, so it is never answered and the SDK's retry creates the
 resource a second time (measured: 300 connections reused at 75 s +/- 0.15 s beside three busy cores,
 173 Elastic IPs made for 172 answers; fresh-clone runs left a duplicate flow log, an unanswered
-Elastic IP and 409s on CreateRole and AddPermission). With the server waiting longer than every
-client, the client always closes an idle connection first."""
+Elastic IP and 409s on CreateRole and AddPermission). With the server waiting longer than the
+provider's SDK, that client always closes an idle connection first. boto3 (urllib3) and the
+functions' Node SDK keep theirs without a limit, but check a pooled connection before reuse and are
+rarely idle that long within a run."""
 
 KEEP_ALIVE_GUARD = f"""
 import hypercorn.asyncio as _hypercorn_asyncio

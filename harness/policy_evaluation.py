@@ -1,7 +1,8 @@
 """A small, strict evaluator of resource-policy statements, for the conditions our bucket guards use.
 
-The emulator applies a Deny for ``Principal *`` whatever its condition (capability list:
-``behaviour:s3_policy_conditions``), so which requests a card-data bucket really refuses is decided
+moto applies a Deny for ``Principal *`` whatever its condition (capability list:
+``behaviour:s3_policy_conditions``) and MiniStack never sets the KMS key id condition key
+(``behaviour:s3_kms_key_condition``), so which requests a card-data bucket really refuses is decided
 here, from the policy document, with the semantics AWS documents for the IAM policy language
 (IAM User Guide, "Policy evaluation logic" and "IAM JSON policy elements: Condition operators"):
 

@@ -11,17 +11,35 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
-from tenacity import retry, retry_if_exception, stop_after_delay, wait_fixed
+from tenacity import Retrying, retry, retry_if_exception, stop_after_attempt, stop_after_delay, wait_fixed
 
 from harness.aws_target import AwsTarget
 
 ASSUME_WAIT_SECONDS = 60.0
 """How long a new role may take to become assumable (IAM propagation on AWS; at once on the emulators)."""
+
+
+T = TypeVar("T")
+
+
+def once_granted(target: AwsTarget, call: Callable[[], T]) -> T:
+    """``call()``: retried on AccessDenied on AWS, tried once on the emulators.
+
+    On AWS a new role's grant takes a while to apply (up to :data:`ASSUME_WAIT_SECONDS`); the
+    emulators apply it at once, so a refusal there is real.
+    """
+    stop = stop_after_attempt(1) if target.is_emulator else stop_after_delay(ASSUME_WAIT_SECONDS)
+    for attempt in Retrying(
+        stop=stop, wait=wait_fixed(2), retry=retry_if_exception(_not_yet_assumable), reraise=True
+    ):
+        with attempt:
+            return call()
+    raise AssertionError("unreachable: Retrying re-raises or returns")  # pragma: no cover
 
 
 def _not_yet_assumable(err: BaseException) -> bool:
@@ -76,9 +94,18 @@ def probe_session(target: AwsTarget, role_name: str, grant: dict[str, Any]) -> I
             },
         )
     finally:
-        try:
-            iam.delete_role_policy(RoleName=role_name, PolicyName="probe-grant")
-        except ClientError as err:
-            if err.response["Error"]["Code"] != "NoSuchEntity":
-                raise
-        iam.delete_role(RoleName=role_name)
+        _delete_role(iam, role_name)
+
+
+def _delete_role(iam: Any, role_name: str) -> None:
+    """Delete the probe role's grant (if it was put), then the role (IAM refuses it while a grant remains).
+
+    Raises:
+        ClientError: A deletion failed (the role then stays, and the orphan sweep names it by its run id).
+    """
+    try:
+        iam.delete_role_policy(RoleName=role_name, PolicyName="probe-grant")
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+    iam.delete_role(RoleName=role_name)

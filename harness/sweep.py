@@ -488,6 +488,7 @@ SWEEP_THREADS = 6
 
 TRAIL_GAP = "behaviour:cloudtrail_delete_by_arn"
 AUTOMATED_SNAPSHOT_GAP = "behaviour:rds_automated_snapshot_kept"
+ZONE_GAP = "behaviour:route53_get_dnssec"
 
 
 def clear_emulator_gaps(target: AwsTarget, run_id: str) -> list[Orphan]:
@@ -499,6 +500,8 @@ def clear_emulator_gaps(target: AwsTarget, run_id: str) -> list[Orphan]:
       ARN, which the emulator answers without deleting).
     - ``behaviour:rds_automated_snapshot_kept``: automated snapshots of the run's clusters that are
       gone (a cluster still there keeps its snapshots, and both are reported).
+    - ``behaviour:route53_get_dnssec``: the run's hosted zones, which the teardown forgot before
+      destroy (the provider cannot delete them there); records destroy left are deleted first.
 
     Nothing is done on AWS. Each deletion is returned with the gap as ``found_by``.
 
@@ -511,6 +514,32 @@ def clear_emulator_gaps(target: AwsTarget, run_id: str) -> list[Orphan]:
         return _clear_emulator_gaps(target, run_id)
     except (ClientError, BotoCoreError) as err:
         raise RuntimeError(f"could not clear the emulator's leftovers of run {run_id}: {err}") from err
+
+
+def _run_zones(target: AwsTarget, run_id: str) -> Iterator[dict[str, Any]]:
+    """Hosted zones whose name carries the run id."""
+    for zone in _paginated(target, "route53", "list_hosted_zones", "HostedZones"):
+        if run_id in zone["Name"]:
+            yield zone
+
+
+def _delete_zone(target: AwsTarget, zone_id: str) -> None:
+    """Delete every record set a zone must not hold when deleted (all but its apex SOA and NS), then it."""
+    route53 = target.client("route53")
+    zone = route53.get_hosted_zone(Id=zone_id)["HostedZone"]
+    extra = [
+        record
+        for record in _paginated(
+            target, "route53", "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id
+        )
+        if not (record["Type"] in ("SOA", "NS") and record["Name"] == zone["Name"])
+    ]
+    if extra:
+        route53.change_resource_record_sets(
+            HostedZoneId=zone_id,
+            ChangeBatch={"Changes": [{"Action": "DELETE", "ResourceRecordSet": record} for record in extra]},
+        )
+    route53.delete_hosted_zone(Id=zone_id)
 
 
 def _clear_emulator_gaps(target: AwsTarget, run_id: str) -> list[Orphan]:
@@ -535,4 +564,8 @@ def _clear_emulator_gaps(target: AwsTarget, run_id: str) -> list[Orphan]:
             cleared.append(
                 Orphan("rds", snapshot["DBClusterSnapshotArn"], f"emulator gap {AUTOMATED_SNAPSHOT_GAP}")
             )
+    if target.gap(ZONE_GAP):
+        for zone in list(_run_zones(target, run_id)):
+            _delete_zone(target, zone["Id"])
+            cleared.append(Orphan("route53", zone["Id"], f"emulator gap {ZONE_GAP}"))
     return cleared

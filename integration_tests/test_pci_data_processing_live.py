@@ -18,7 +18,7 @@ from harness import probes
 from harness.bucket_policy_context import SECURE_TRANSPORT_GAP, key_condition_lifted, marked_secure
 from harness.evidence_html import REACHABILITY_RECORD, reachability_record, record_path
 from harness.policy_evaluation import Request, evaluate
-from harness.probe_role import probe_session
+from harness.probe_role import once_granted, probe_session
 from harness.probes import bucket_default_kms_key, key_rotation_enabled
 from harness.reachability import analyse, render_table, verdict
 from harness.reachability_describe import find_run_vpc, firewall_hosted, live_model
@@ -189,12 +189,15 @@ def test_card_buckets_take_an_upload_with_our_key_over_tls_and_refuse_every_othe
         for bucket in buckets:
             with key_condition_lifted(target, bucket) as key_condition_lifted_here:
                 # WHEN the role uploads asking for SSE-KMS with the data key, over TLS
-                s3.put_object(
-                    Bucket=bucket,
-                    Key=key,
-                    Body=b"upload guard probe",
-                    ServerSideEncryption="aws:kms",
-                    SSEKMSKeyId=outputs.data_key_arn,
+                once_granted(
+                    target,
+                    lambda: s3.put_object(
+                        Bucket=bucket,  # noqa: B023 (called at once, inside this iteration)
+                        Key=key,
+                        Body=b"upload guard probe",
+                        ServerSideEncryption="aws:kms",
+                        SSEKMSKeyId=outputs.data_key_arn,
+                    ),
                 )
                 # THEN it is stored, encrypted with that key
                 head = s3.head_object(Bucket=bucket, Key=key)

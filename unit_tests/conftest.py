@@ -54,6 +54,8 @@ class Synthesized:
     aws_outdir: Path
     aws_pci: StackJson
     emulator_pci: StackJson
+    moto_alone: StackJson
+    moto_alone_pci: StackJson
 
 
 def base_argv(target: str) -> list[str]:
@@ -77,7 +79,8 @@ def base_argv(target: str) -> list[str]:
         argv += ["--api-certificate-arn", CERT_ARN, "--standby-endpoint", STANDBY]
         argv += ["--guardduty-detector", "create", "--config-recorder", "create"]
     else:
-        argv += ["--emulator-endpoint", EMULATOR_URL]
+        # the live runs' default: MiniStack and moto, each service routed (the harness's override)
+        argv += ["--emulator-endpoint", EMULATOR_URL, "--emulators", "pair"]
         argv += ["--guardduty-detector", ADOPTED_DETECTOR, "--config-recorder", ADOPTED_RECORDER]
     return argv
 
@@ -85,19 +88,26 @@ def base_argv(target: str) -> list[str]:
 @pytest.fixture(scope="session")
 def synthesized() -> Synthesized:
     """Both stacks for AWS and for the emulator, synthesized once per run of the inputs (see synth_cache)."""
-    targets = ("aws", "emulator")
+    # the emulator synthesis is the pair's (the live default); moto alone's differs where a gap holds
+    argvs = {
+        "aws": base_argv("aws"),
+        "emulator": base_argv("emulator"),
+        "moto-alone": [*base_argv("emulator"), "--emulators", "moto"],
+    }
 
     def synthesize_into(root: Path) -> None:
-        for target in targets:
-            synthesize(parse_settings(base_argv(target), environ={}), root / target)
+        for name, argv in argvs.items():
+            synthesize(parse_settings(argv, environ={}), root / name)
 
-    root = shared_synthesis({t: base_argv(t) for t in targets}, synthesize_into)
+    root = shared_synthesis(argvs, synthesize_into)
     return Synthesized(
         aws=StackJson.load(root / "aws", StackKind.PAYMENT_PLATFORM),
         emulator=StackJson.load(root / "emulator", StackKind.PAYMENT_PLATFORM),
         aws_outdir=root / "aws",
         aws_pci=StackJson.load(root / "aws", StackKind.PCI_DATA_PROCESSING),
         emulator_pci=StackJson.load(root / "emulator", StackKind.PCI_DATA_PROCESSING),
+        moto_alone=StackJson.load(root / "moto-alone", StackKind.PAYMENT_PLATFORM),
+        moto_alone_pci=StackJson.load(root / "moto-alone", StackKind.PCI_DATA_PROCESSING),
     )
 
 

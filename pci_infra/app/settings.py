@@ -14,7 +14,7 @@ from enum import StrEnum
 from pci_infra.app.names import all_specs
 from pci_infra.app.naming import Namer, NameRuleError
 from pci_infra.foundation.service_routing import CHOICES as EMULATOR_CHOICES
-from pci_infra.foundation.service_routing import PAIR, EmulatorSet
+from pci_infra.foundation.service_routing import MOTO_ALONE, EmulatorSet
 
 
 class SettingsError(ValueError):
@@ -173,9 +173,11 @@ class Settings:
         standby_endpoint: Host name of the standby payment API, the SECONDARY failover record's
             target; required on AWS (on the emulator it defaults to ``standby.<zone>``).
         emulator_endpoint: URL of the emulator every provider endpoint points to (emulator target).
-        emulators: The local emulators an emulator deployment runs on: ``pair`` (default: MiniStack
-            and moto, each service where the routing table puts it) or ``moto`` (moto alone). What
-            the capability list leaves out of emulator synthesis depends on it.
+        emulators: The local emulators an emulator deployment runs on: ``moto`` (default: every
+            provider endpoint at :attr:`emulator_endpoint`) or ``pair`` (MiniStack and moto, each
+            service where the routing table puts it: the harness's default, which writes the
+            endpoints' override). What the capability list leaves out of emulator synthesis depends
+            on it.
         features: Optional parts.
         backend: State backend.
     """
@@ -189,7 +191,7 @@ class Settings:
     alert_email: str | None = None
     run_id: str | None = None
     emulator_endpoint: str | None = None
-    emulators: EmulatorSet = PAIR
+    emulators: EmulatorSet = MOTO_ALONE
     deletion_protection: bool = False
     api_certificate_arn: str | None = None
     geo_block_countries: tuple[str, ...] = ()

@@ -22,7 +22,7 @@ from pci_infra.app.settings import (
     SettingsError,
     Target,
 )
-from pci_infra.foundation.service_routing import EMULATORS_VARIABLE, emulators_wanted
+from pci_infra.foundation.service_routing import EMULATORS_VARIABLE, MOTO_ALONE, emulators_wanted
 
 STACK_CHOICES = ("payment-platform", "pci-data-processing")
 
@@ -115,8 +115,10 @@ def parse_settings(
             f"backend.kind: one of {[k.value for k in BackendKind]} (got {backend_raw!r})"
         ) from None
 
+    # A synthesis of its own points every endpoint at one emulator: moto alone unless told otherwise
+    # (the harness decides it for its runs, and writes the pair's endpoint override itself).
     try:
-        emulators = emulators_wanted({EMULATORS_VARIABLE: pick("emulators") or ""})
+        emulators = emulators_wanted({EMULATORS_VARIABLE: pick("emulators") or MOTO_ALONE})
     except ValueError as err:
         raise SettingsError(f"emulators{str(err).removeprefix(EMULATORS_VARIABLE)}") from None
 

@@ -71,8 +71,8 @@ class QueueWithDlq(Construct):
     """A work queue that moves a message to its DLQ after ``max_receive_count`` failed receives.
 
     The redrive is set on the source queue (``redrive_policy``). On AWS the DLQ also gets a
-    redrive-allow policy naming the work queue as its only source; the emulator cannot host that
-    resource (see the emulator capability list), so it is left out there.
+    redrive-allow policy naming the work queue as its only source; moto cannot host that resource
+    (see the emulator capability list), so it is left out of synthesis for moto alone.
 
     Attributes:
         queue_name: Name of the work queue.

@@ -23,8 +23,8 @@ def rotate_secret(
 ) -> None:
     """Let Secrets Manager invoke ``function`` for ``secret_arn`` only, and rotate every ``every_days``.
 
-    ``ids`` are the construct ids of the permission and the schedule. The emulator cannot run the
-    function, so the schedule is left out there (capability list); the permission stays.
+    ``ids`` are the construct ids of the permission and the schedule. moto cannot run the function,
+    so the schedule is left out of synthesis for moto alone (capability list); the permission stays.
     """
     permission_id, schedule_id = ids
     permission = lambda_permission.LambdaPermission(

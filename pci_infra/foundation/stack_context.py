@@ -13,7 +13,7 @@ from constructs import Construct, IConstruct
 
 from pci_infra.app.settings import Target
 from pci_infra.foundation.capabilities import hosts
-from pci_infra.foundation.service_routing import PAIR, EmulatorSet
+from pci_infra.foundation.service_routing import MOTO_ALONE, EmulatorSet
 
 CONTEXT_ID = "account"
 """Construct id of the context in its stack (also the prefix of the two data sources' addresses)."""
@@ -36,7 +36,7 @@ class StackContext(Construct):
     """
 
     def __init__(
-        self, stack: TerraformStack, *, region: str, target: Target, emulators: EmulatorSet = PAIR
+        self, stack: TerraformStack, *, region: str, target: Target, emulators: EmulatorSet = MOTO_ALONE
     ) -> None:
         """Read the caller identity and partition once for ``stack``."""
         super().__init__(stack, CONTEXT_ID)

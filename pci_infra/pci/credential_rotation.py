@@ -2,9 +2,9 @@
 
 The secret is not created here: it is looked up by name (data source), as the team that owns the
 database keeps it. The stack adds the rotation function (the four steps, against PostgreSQL) and
-turns automatic rotation on. The emulator cannot run the function, so the rotation resource is
-left out there (capability list); the function's code is exercised against the emulator's Secrets
-Manager directly (lambda/secret-rotation tests, and the live test through the local handler).
+turns automatic rotation on. moto cannot run the function, so the rotation resource is left out of
+synthesis for moto alone (capability list); on the emulator pair it is deployed, and the journeys run
+the function's four steps against a real PostgreSQL (lambda/secret-rotation tests besides).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from pci_infra.foundation.stack_context import StackContext
 from pci_infra.policies.policy_document import Statement
 
 FLOW_LOG_PREFIX = "vpc-flow-logs/"
-"""Where flow logs land inside their bucket (the bucket root on the emulator: capability list)."""
+"""Where flow logs land inside their bucket (the bucket root on moto alone: capability list)."""
 
 
 def flow_log_prefix(ctx: StackContext) -> str:

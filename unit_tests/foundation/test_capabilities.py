@@ -103,10 +103,20 @@ STAND_INS: dict[str, tuple[str, ...]] = {
     "behaviour:cancel_rotate_secret": (
         proof(
             "unit_tests/harness/test_teardown_guarantee.py",
-            "test_a_rotation_schedule_the_emulator_cannot_cancel_is_forgotten_before_destroy",
+            "test_what_the_emulator_cannot_destroy_is_forgotten_before_destroy",
         ),
         proof(
             "integration_tests/test_pci_data_processing_live.py",
+            "test_teardown_destroys_everything_and_the_sweep_finds_no_orphans",
+        ),
+    ),
+    "behaviour:route53_get_dnssec": (
+        proof(
+            "unit_tests/harness/test_teardown_guarantee.py",
+            "test_what_the_emulator_cannot_destroy_is_forgotten_before_destroy",
+        ),
+        proof(
+            "integration_tests/test_payment_platform_live.py",
             "test_teardown_destroys_everything_and_the_sweep_finds_no_orphans",
         ),
     ),
@@ -496,7 +506,7 @@ def test_gapped_resources_are_left_out_of_the_emulator_synth_only(synthesized: S
     [
         ("aws_sqs_queue_redrive_allow_policy", True, False),  # SQS is MiniStack's on the pair
         ("aws_networkfirewall_firewall", False, False),  # neither emulator has the API
-        ("behaviour:route53_private_zone", False, False),  # Route 53 stays on moto
+        ("behaviour:route53_private_zone", True, False),  # Route 53 is MiniStack's on the pair
     ],
 )
 def test_what_emulator_synthesis_leaves_out_follows_the_routing(
@@ -518,3 +528,18 @@ def test_redrive_allow_policy_admits_only_the_work_queue(synthesized: Synthesize
         "redrivePermission": "byQueue",
         "sourceQueueArns": [stack.ref("aws_sqs_queue", queue_id, "arn")],
     }
+
+
+def test_moto_alone_synthesis_leaves_out_what_only_the_pair_hosts(synthesized: Synthesized) -> None:
+    held = {t for t, gap in EMULATOR_GAPS.items() if gap.holds(MOTO_ALONE)}
+    pair = synthesized.emulator.resource_types() | synthesized.emulator_pci.resource_types()
+    moto = synthesized.moto_alone.resource_types() | synthesized.moto_alone_pci.resource_types()
+    assert not moto & held
+    # what MiniStack hosts and moto cannot, measured: the redrive allow policy, the rotation schedules
+    assert pair - moto == {"aws_sqs_queue_redrive_allow_policy", "aws_secretsmanager_secret_rotation"}
+    # and flow logs under their S3 prefix (moto refuses a prefixed destination)
+    prefixes = {
+        name: stack.module_at("network/vpc/module")[1]["flow_logs"]["s3_key_prefix"]
+        for name, stack in (("pair", synthesized.emulator_pci), ("moto", synthesized.moto_alone_pci))
+    }
+    assert prefixes == {"pair": "vpc-flow-logs/", "moto": ""}

@@ -70,7 +70,6 @@ def test_what_ministack_lacks_or_mishandles_goes_to_moto_and_the_functions_world
         "configservice",
         "guardduty",
         "networkfirewall",
-        "route53",
         "wafv2",
         "xray",
     }

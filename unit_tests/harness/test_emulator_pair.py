@@ -68,8 +68,10 @@ def test_the_override_sets_each_synthesized_endpoint_to_its_routed_emulator_and_
     assert list(provider) == ["endpoints"]
     (endpoints,) = provider["endpoints"]
     assert endpoints == ROUTES
-    assert {endpoints[s] for s in ("guardduty", "configservice", "wafv2", "route53")} == {MOTO}
-    assert {endpoints[s] for s in ("lambda", "iam", "sqs", "elbv2", "events", "logs", "rds")} == {MINISTACK}
+    assert {endpoints[s] for s in ("guardduty", "configservice", "wafv2", "cloudwatch")} == {MOTO}
+    assert {endpoints[s] for s in ("lambda", "iam", "sqs", "elbv2", "events", "logs", "rds", "route53")} == {
+        MINISTACK
+    }
 
 
 def test_an_endpoint_without_a_route_or_a_synthesis_without_endpoints_is_refused(tmp_path: Path) -> None:

@@ -63,5 +63,5 @@ def test_every_bucket_but_the_log_bucket_logs_access_into_it(pci: StackJson) -> 
     (resource,) = sids(policy["policy"])["LogDeliveryWrite"]["Resource"]
     _, vpc = pci.module_at("network/vpc/module")
     prefix = vpc["flow_logs"]["s3_key_prefix"]
-    assert prefix in ("vpc-flow-logs/", ""), "the bucket root on the emulator only (capability list)"
+    assert prefix in ("vpc-flow-logs/", ""), "the bucket root on moto alone only (capability list)"
     assert f":::dev-pci-flow-logs-unit-ut1234/{prefix}AWSLogs/" in resource
