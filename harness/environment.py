@@ -25,7 +25,7 @@ from harness.aws_target import AwsTarget
 from harness.cli_config import DEFAULT_MIRROR, write_cli_config
 from harness.compliance_gate import PlanGate
 from harness.stages import Progress, skip_requested, timed
-from harness.sweep import Orphan, SingletonsBefore, clear_emulator_gaps, snapshot_singletons, sweep
+from harness.sweep import ZONE_GAP, Orphan, SingletonsBefore, clear_emulator_gaps, snapshot_singletons, sweep
 from harness.terraform import Terraform, TerraformError, resource_type_of
 
 
@@ -53,10 +53,9 @@ APPLY_ATTEMPTS = 3
 """Plan, gate and apply rounds a deploy makes when an apply stops on a transient error."""
 
 ROTATION_CANCEL_GAP = "behaviour:cancel_rotate_secret"
-ZONE_DNSSEC_GAP = "behaviour:route53_get_dnssec"
 FORGOTTEN_BEFORE_DESTROY = {
     ROTATION_CANCEL_GAP: ("aws_secretsmanager_secret_rotation",),
-    ZONE_DNSSEC_GAP: ("aws_route53_zone",),
+    ZONE_GAP: ("aws_route53_zone",),
 }
 """Resource types a destroy cannot delete where the capability list's gap holds: there they are
 forgotten (``terraform state rm``) before destroy and go another way (a rotation schedule with its

@@ -282,9 +282,8 @@ def monitoring_and_config(target: AwsTarget, run_id: str) -> Iterable[Orphan]:
     for parameter in _paginated(target, "ssm", "describe_parameters", "Parameters"):
         if run_id in parameter["Name"]:
             yield Orphan("ssm", parameter["Name"], "DescribeParameters")
-    for zone in _paginated(target, "route53", "list_hosted_zones", "HostedZones"):
-        if run_id in zone["Name"]:
-            yield Orphan("route53", zone["Id"], "ListHostedZones")
+    for zone in _run_zones(target, run_id):
+        yield Orphan("route53", zone["Id"], "ListHostedZones")
     for rule in _paginated(target, "config", "describe_config_rules", "ConfigRules"):
         if run_id in rule["ConfigRuleName"]:
             yield Orphan("config", rule["ConfigRuleName"], "DescribeConfigRules")
