@@ -144,7 +144,7 @@ def pytest_terminal_summary(
             pan_scans += [
                 value
                 for key, value in properties
-                if key in ("pan_scan", "reachability", "prowler") and report.when == "call"
+                if key in ("pan_scan", "reachability", "prowler", "resent_calls") and report.when == "call"
             ]
             retries += [value for key, value in properties if key == "retry" and report.when == "call"]
             if report.when == "call" and outcome in ("passed", "failed"):

@@ -194,6 +194,22 @@ def ministack_of(request: pytest.FixtureRequest, stack: StackKind) -> MiniStackS
     return server if isinstance(server, MiniStackServer) else None
 
 
+def record_resent_calls(
+    request: pytest.FixtureRequest, stack: StackKind, record_property: Callable[[str, object], None]
+) -> None:
+    """Say in the run summary which calls the stack's MiniStack was sent again (an SDK's attempt 2 or later).
+
+    Each is a call the client did not take the answer of: harmless for a read, a duplicate or an
+    "already exists" for a create (``harness/ministack.py``, ``RESENT_CALL_WITNESS``).
+    """
+    server = ministack_of(request, stack)
+    if server is None:
+        return
+    calls = server.resent_calls()
+    listed = f": {'; '.join(calls)}" if calls else ""
+    record_property("resent_calls", f"{stack}: MiniStack was sent {len(calls)} call(s) again{listed}")
+
+
 @pytest.fixture(scope="session")
 def database_secret(request: pytest.FixtureRequest, pci_run: HarnessRun) -> str:
     """The "existing" database secret the PCI stack looks up: made before the deploy, deleted after.

@@ -11,6 +11,13 @@ WHEN a connection to each lies idle as long as the AWS provider's SDK keeps one 
 THEN ours answers the next request on that same connection and the unguarded one has closed it (the
      race in which a create is carried out and never answered).
 
+GIVEN hypercorn, MiniStack's server, with and without the launcher's whole-response guard, serving an
+      app whose body follows the response head by 300 ms (a busy event loop)
+WHEN a client reads the first bytes of each answer
+THEN with the guard a response of known length arrives head and body together, and a stream without a
+     length still shows its head at once; without the guard the head arrives alone, the moment in
+     which the AWS provider's client gives up on an answered call and sends it again.
+
 GIVEN a ``nodejs22.x`` function whose execution role may send to one queue only
 WHEN it is invoked to send to that queue, then to another
 THEN the message arrives, the function ran on Node 22 with the AWS SDK v3 of the runtime, and the
@@ -51,6 +58,7 @@ from harness.ministack import (
     LOOPBACK_GUARD,
     MOTO_DEFAULT_ACCOUNT_ID,
     SERVER_SETTINGS,
+    WHOLE_RESPONSE_GUARD,
     MiniStackServer,
     ensure_ministack_python,
     is_answering,
@@ -424,4 +432,71 @@ def test_an_idle_connection_outlives_the_provider_s_reuse_window(
     assert outcome == {
         "harness launcher": "HTTP 200 on the same connection",
         "without the keep-alive guard": "closed by the server (RemoteDisconnected)",
+    }
+
+
+SLOW_BODY_SERVER = """
+import asyncio, sys
+from hypercorn.asyncio import serve
+from hypercorn.config import Config
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            await send({"type": message["type"] + ".complete"})
+            if message["type"] == "lifespan.shutdown":
+                return
+    while (await receive()).get("more_body"):
+        pass
+    length = [(b"content-length", b"4")] if scope["path"] == "/known-length" else []
+    await send({"type": "http.response.start", "status": 200, "headers": length})
+    await asyncio.sleep(0.3)
+    await send({"type": "http.response.body", "body": b"done"})
+config = Config()
+config.bind = [f"127.0.0.1:{sys.argv[1]}"]
+asyncio.run(serve(app, config))
+"""
+"""A hypercorn app whose body follows the response head by 300 ms; ``/known-length`` declares its length."""
+
+
+def first_bytes_of_answers(guard: str) -> dict[str, str]:
+    """What a client's first read of each answer holds, from :data:`SLOW_BODY_SERVER` run after ``guard``."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ensure_ministack_python()), "-I", "-c", guard + SLOW_BODY_SERVER, str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection((LOOPBACK, port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, "the hypercorn app exited"
+                assert time.monotonic() < deadline, "the hypercorn app did not listen within 30 s"
+                time.sleep(0.1)
+        seen = {}
+        for path in ("/known-length", "/stream"):
+            with socket.create_connection((LOOPBACK, port), timeout=10) as client:
+                client.sendall(f"GET {path} HTTP/1.1\r\nHost: {LOOPBACK}\r\n\r\n".encode())
+                first = client.recv(65536)
+            seen[path] = "head and body" if b"done" in first else "head alone"
+        return seen
+    finally:
+        os.killpg(process.pid, 9)
+        process.wait(timeout=30)
+
+
+def test_a_response_of_known_length_leaves_in_one_write(workdir: Path) -> None:
+    assert WHOLE_RESPONSE_GUARD in LAUNCHER
+    outcome = {
+        "harness launcher": first_bytes_of_answers(WHOLE_RESPONSE_GUARD),
+        "without the whole-response guard": first_bytes_of_answers(""),
+    }
+    assert outcome == {
+        "harness launcher": {"/known-length": "head and body", "/stream": "head alone"},
+        "without the whole-response guard": {"/known-length": "head alone", "/stream": "head alone"},
     }

@@ -19,8 +19,10 @@ from harness.node_handler import run_handler
 from harness.probes import bucket_default_kms_key, key_rotation_enabled, queue_kms_key
 from harness.run import PaymentPlatformEnvironment
 from harness.stages import skip_requested
+from integration_tests.conftest import record_resent_calls
 from integration_tests.idempotency import unexplained_changes
 from integration_tests.static_gate import assert_gate_passed_on_what_was_applied
+from pci_infra.app.stack_kind import StackKind
 from pci_infra.foundation.account_singletons import existing_detector_id, existing_recorder_name
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("payment-platform")]
@@ -692,7 +694,9 @@ def test_a_second_plan_changes_nothing(
 
 @pytest.mark.behaviour
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(
-    payment_platform: PaymentPlatformEnvironment, record_property: Callable[[str, object], None]
+    request: pytest.FixtureRequest,
+    payment_platform: PaymentPlatformEnvironment,
+    record_property: Callable[[str, object], None],
 ) -> None:
     if skip_requested("teardown", payment_platform.environ):
         pytest.skip("SKIP_teardown is set: the environment is kept for inspection")
@@ -703,6 +707,7 @@ def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(
     finally:
         for retry in payment_platform.retries:  # a retried destroy is said in the run summary, with its error
             record_property("retry", retry)
+        record_resent_calls(request, StackKind.PAYMENT_PLATFORM, record_property)
     scan = getattr(payment_platform, "pan_scan", None)  # PAN discovery scan, run right before the destroy
     if scan is not None:
         record_property("pan_scan", scan.summary(payment_platform.stack_name))

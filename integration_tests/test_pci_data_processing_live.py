@@ -25,8 +25,10 @@ from harness.reachability_describe import find_run_vpc, firewall_hosted, live_mo
 from harness.run import PciEnvironment
 from harness.stages import skip_requested
 from integration_tests.cis_samples import Judge, evaluator_judge, filters_named, load_samples, misjudged
+from integration_tests.conftest import record_resent_calls
 from integration_tests.idempotency import unexplained_changes
 from integration_tests.static_gate import assert_gate_passed_on_what_was_applied
+from pci_infra.app.stack_kind import StackKind
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("pci-data-processing")]
 
@@ -481,7 +483,9 @@ def test_a_second_plan_changes_nothing(
 
 @pytest.mark.behaviour
 def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(
-    pci_environment: PciEnvironment, record_property: Callable[[str, object], None]
+    request: pytest.FixtureRequest,
+    pci_environment: PciEnvironment,
+    record_property: Callable[[str, object], None],
 ) -> None:
     if skip_requested("teardown", pci_environment.environ):
         pytest.skip("SKIP_teardown is set: the environment is kept for inspection")
@@ -491,6 +495,7 @@ def test_teardown_destroys_everything_and_the_sweep_finds_no_orphans(
     finally:
         for retry in pci_environment.retries:  # a retried destroy is said in the run summary, with its error
             record_property("retry", retry)
+        record_resent_calls(request, StackKind.PCI_DATA_PROCESSING, record_property)
     scan = getattr(pci_environment, "pan_scan", None)  # PAN discovery scan, run right before the destroy
     if scan is not None:
         record_property("pan_scan", scan.summary(pci_environment.stack_name))
