@@ -379,7 +379,11 @@ def _by_type(addresses: list[str]) -> str:
 
 @contextmanager
 def interrupts_as_keyboard_interrupt() -> Iterator[None]:
-    """Turn SIGTERM into KeyboardInterrupt so ``finally`` blocks (teardown) run as on Ctrl-C."""
+    """Turn SIGINT and SIGTERM into KeyboardInterrupt so ``finally`` blocks (teardown) run as on Ctrl-C.
+
+    SIGINT is set too, not left to Python's default: a process started from a shell's background job
+    inherits SIGINT ignored, and Python then installs no KeyboardInterrupt for it at all.
+    """
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -389,8 +393,9 @@ def interrupts_as_keyboard_interrupt() -> Iterator[None]:
     def handler(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
-    previous: Callable[[int, FrameType | None], Any] | int | None = signal.signal(signal.SIGTERM, handler)
+    previous = {signum: signal.signal(signum, handler) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, earlier in previous.items():
+            signal.signal(signum, earlier)

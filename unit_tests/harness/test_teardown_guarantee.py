@@ -73,8 +73,8 @@ def test_failed_apply_is_destroyed_and_swept(
 def test_interrupted_apply_is_destroyed_and_swept(
     tmp_path: Path, mock_target: AwsTarget, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
-    # A runner started in the background inherits SIGINT as ignored; a terminal's Ctrl-C is not.
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    # GIVEN SIGINT ignored, as a runner started from a shell's background job inherits it
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     # The fake apply delivers Ctrl-C to the harness process, then stops as Terraform does on SIGINT.
     env = environment(
