@@ -7,14 +7,13 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Self
-
-from tenacity import RetryError, retry, retry_if_exception_type, stop_after_delay, wait_fixed
 
 EXTERNAL_ENDPOINT_VAR = "EMULATOR_ENDPOINT"
 """Set to the URL of an emulator that is already running to use it instead of starting one."""
@@ -63,6 +62,25 @@ class ServerProcess:
     def start(self) -> Self:
         """Start the server and wait until it answers."""
         raise NotImplementedError
+
+    def _wait_until_ready(
+        self, what: str, ready: Callable[[], bool], timeout: float, log_path: Path, poll: float = 0.3
+    ) -> None:
+        """Poll ``ready()`` until it holds.
+
+        Raises :class:`EmulatorError` naming ``log_path`` if the server exits first, or if it is not ready
+        within ``timeout`` seconds (then it is stopped first).
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            if self._process is not None and self._process.poll() is not None:
+                raise EmulatorError(f"{what} exited with {self._process.returncode}; see {log_path}")
+            if ready():
+                return
+            if time.monotonic() > deadline:
+                self.stop()
+                raise EmulatorError(f"{what} was not ready within {timeout:.0f}s; see {log_path}")
+            time.sleep(poll)
 
     def stop(self) -> None:
         """Stop the server and its children (SIGTERM to its session, then SIGKILL after 10 s)."""
@@ -120,25 +138,12 @@ class MotoServer(ServerProcess):
                 start_new_session=True,  # Ctrl-C reaches us, not the emulator: teardown still needs it
             )
 
-        @retry(
-            stop=stop_after_delay(self.start_timeout),
-            wait=wait_fixed(0.3),
-            retry=retry_if_exception_type(EmulatorError),
+        self._wait_until_ready(
+            f"moto server at {self.endpoint}",
+            lambda: is_answering(self.endpoint),
+            self.start_timeout,
+            self.log_path,
         )
-        def wait_until_answering() -> None:
-            if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"moto server exited with {self._process.returncode}; see {self.log_path}")
-            if not is_answering(self.endpoint):
-                raise EmulatorError(f"waiting for moto server at {self.endpoint}")
-
-        try:
-            wait_until_answering()
-        except RetryError as err:
-            self.stop()
-            raise EmulatorError(
-                f"moto server did not answer at {self.endpoint} within {self.start_timeout:.0f}s; "
-                f"see {self.log_path}"
-            ) from err
         return self
 
 

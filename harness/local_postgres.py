@@ -26,7 +26,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Self
@@ -147,19 +146,14 @@ class LocalPostgres(ServerProcess):
             self._process = subprocess.Popen(
                 self._command(argv), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
             )
-        deadline = time.monotonic() + self.start_timeout
-        while True:
-            if self._process.poll() is not None:
-                self._remove()
-                raise EmulatorError(f"PostgreSQL exited with {self._process.returncode}; see {self.log_path}")
-            if self._ready():
-                return self
-            if time.monotonic() > deadline:
-                self.stop()
-                raise EmulatorError(
-                    f"PostgreSQL did not accept connections in {self.start_timeout:.0f}s; see {self.log_path}"
-                )
-            time.sleep(0.2)
+        try:
+            self._wait_until_ready(
+                f"PostgreSQL on {self.port}", self._ready, self.start_timeout, self.log_path, poll=0.2
+            )
+        except EmulatorError:
+            self._remove()
+            raise
+        return self
 
     @property
     def pid(self) -> int | None:

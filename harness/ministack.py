@@ -99,8 +99,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tenacity import RetryError, retry, retry_if_exception_type, stop_after_delay, wait_fixed
-
 from harness.emulator import EmulatorError, ServerProcess, free_port
 from harness.file_lock import exclusive
 from harness.function_network import FunctionNetwork
@@ -486,27 +484,12 @@ class MiniStackServer(ServerProcess):
                 start_new_session=True,  # Ctrl-C reaches us, not the emulator: teardown still needs it
             )
 
-        @retry(
-            stop=stop_after_delay(self.start_timeout),
-            wait=wait_fixed(0.3),
-            retry=retry_if_exception_type(EmulatorError),
+        self._wait_until_ready(
+            f"MiniStack at {self.endpoint}",
+            lambda: is_answering(self.endpoint),
+            self.start_timeout,
+            self.log_path,
         )
-        def wait_until_answering() -> None:
-            if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"MiniStack exited with {self._process.returncode}; see {self.log_path}")
-            if not is_answering(self.endpoint):
-                raise EmulatorError(f"waiting for MiniStack at {self.endpoint}")
-
-        try:
-            wait_until_answering()
-        except RetryError as err:
-            self.stop()
-            raise EmulatorError(
-                f"MiniStack did not answer at {self.endpoint} within {self.start_timeout:.0f}s; "
-                f"see {self.log_path}"
-            ) from err
-        except RuntimeError as err:
-            raise EmulatorError(str(err)) from err
         try:
             self._check_started()
         except EmulatorError:
