@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
-from tenacity import Retrying, retry, retry_if_exception, stop_after_attempt, stop_after_delay, wait_fixed
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_after_delay, wait_fixed
 
 from harness.aws_target import AwsTarget
 
@@ -30,19 +30,20 @@ T = TypeVar("T")
 def once_granted(target: AwsTarget, call: Callable[[], T]) -> T:
     """``call()``: retried on AccessDenied on AWS, tried once on the emulators.
 
-    On AWS a new role's grant takes a while to apply (up to :data:`ASSUME_WAIT_SECONDS`); the
-    emulators apply it at once, so a refusal there is real.
+    On AWS a new role's trust and grant take a while to apply (up to :data:`ASSUME_WAIT_SECONDS`); the
+    emulators apply them at once, so a refusal there is real. Used for the probe's AssumeRole and for
+    its first call as the role.
     """
     stop = stop_after_attempt(1) if target.is_emulator else stop_after_delay(ASSUME_WAIT_SECONDS)
     for attempt in Retrying(
-        stop=stop, wait=wait_fixed(2), retry=retry_if_exception(_not_yet_assumable), reraise=True
+        stop=stop, wait=wait_fixed(2), retry=retry_if_exception(_not_yet_granted), reraise=True
     ):
         with attempt:
             return call()
     raise AssertionError("unreachable: Retrying re-raises or returns")  # pragma: no cover
 
 
-def _not_yet_assumable(err: BaseException) -> bool:
+def _not_yet_granted(err: BaseException) -> bool:
     return isinstance(err, ClientError) and err.response["Error"]["Code"] == "AccessDenied"
 
 
@@ -73,18 +74,10 @@ def probe_session(target: AwsTarget, role_name: str, grant: dict[str, Any]) -> I
     try:
         iam.put_role_policy(RoleName=role_name, PolicyName="probe-grant", PolicyDocument=json.dumps(grant))
 
-        @retry(
-            stop=stop_after_delay(ASSUME_WAIT_SECONDS),
-            wait=wait_fixed(2),
-            retry=retry_if_exception(_not_yet_assumable),
-            reraise=True,
+        answer = once_granted(
+            target, lambda: target.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="probe")
         )
-        def assume() -> dict[str, str]:
-            answer = target.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="probe")
-            credentials: dict[str, str] = answer["Credentials"]
-            return credentials
-
-        credentials = assume()
+        credentials: dict[str, str] = answer["Credentials"]
         yield dataclasses.replace(
             target,
             credentials={
