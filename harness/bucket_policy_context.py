@@ -14,12 +14,15 @@ here changes anything):
   other statement stays in force) and puts the policy back exactly as it was; the statement itself
   is judged against the deployed policy by our evaluator
   (``test_deployed_card_bucket_policies_admit_only_uploads_with_the_deployed_data_key``).
+
+Both that and ``probes.bucket_readable`` (moto's conditional Deny) change a policy for a block through
+:func:`policy_replaced`, which puts the policy back exactly as it was, whatever happened inside.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -46,6 +49,27 @@ def marked_secure(target: AwsTarget, client: Any) -> Any:
 
 
 @contextmanager
+def policy_replaced(
+    target: AwsTarget, bucket: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> Iterator[None]:
+    """Inside, ``bucket``'s policy is ``change(policy)`` (``None``: no policy); after, the original text.
+
+    The original is put back even when the block fails, so a probe never leaves a bucket less guarded.
+    """
+    s3 = target.client("s3")
+    original = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    changed = change(json.loads(original))
+    if changed is None:
+        s3.delete_bucket_policy(Bucket=bucket)
+    else:
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(changed))
+    try:
+        yield
+    finally:
+        s3.put_bucket_policy(Bucket=bucket, Policy=original)
+
+
+@contextmanager
 def key_condition_lifted(target: AwsTarget, bucket: str) -> Iterator[bool]:
     """Inside, ``bucket``'s policy lacks :data:`KEY_CONDITION_STATEMENT` where the gap holds.
 
@@ -57,13 +81,13 @@ def key_condition_lifted(target: AwsTarget, bucket: str) -> Iterator[bool]:
     if target.gap(KEY_CONDITION_GAP) is None:
         yield False
         return
-    s3 = target.client("s3")
-    original = s3.get_bucket_policy(Bucket=bucket)["Policy"]
-    document = json.loads(original)
-    kept = [s for s in document["Statement"] if s.get("Sid") != KEY_CONDITION_STATEMENT]
-    assert len(kept) == len(document["Statement"]) - 1, f"{bucket}: no {KEY_CONDITION_STATEMENT} statement"
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({**document, "Statement": kept}))
-    try:
+
+    def without_the_statement(document: dict[str, Any]) -> dict[str, Any]:
+        kept = [s for s in document["Statement"] if s.get("Sid") != KEY_CONDITION_STATEMENT]
+        assert len(kept) == len(document["Statement"]) - 1, (
+            f"{bucket}: no {KEY_CONDITION_STATEMENT} statement"
+        )
+        return {**document, "Statement": kept}
+
+    with policy_replaced(target, bucket, without_the_statement):
         yield True
-    finally:
-        s3.put_bucket_policy(Bucket=bucket, Policy=original)

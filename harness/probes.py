@@ -18,6 +18,7 @@ from typing import Any, cast
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
 from harness.aws_target import AwsTarget
+from harness.bucket_policy_context import policy_replaced
 from harness.sweep import functions_and_fleets, log_groups, s3_buckets, sqs_queues
 
 
@@ -352,13 +353,8 @@ def bucket_readable(target: AwsTarget, bucket: str) -> Iterator[None]:
     if not (target.gap(S3_POLICY_GAP)):
         yield
         return
-    s3 = target.client("s3")
-    policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
-    s3.delete_bucket_policy(Bucket=bucket)
-    try:
+    with policy_replaced(target, bucket, lambda _: None):
         yield
-    finally:
-        s3.put_bucket_policy(Bucket=bucket, Policy=policy)
 
 
 def object_keys(target: AwsTarget, bucket: str, prefix: str = "") -> list[str]:
