@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.aws_target import AwsTarget
-from harness.probes import ProbeError, eventually
+from harness.probes import ProbeError, eventually, message_matching
 
 SERVICE_EVENTS_GAP = "behaviour:service_events"
 """Neither emulator emits AWS services' events, and the bus refuses ``aws.*`` sources (capability list)."""
@@ -80,21 +80,16 @@ def notification_containing(
 
     Other notifications on the queue are left alone; the one found is deleted.
     """
-    sqs = target.client("sqs")
 
-    def receive() -> dict[str, Any]:
-        answer = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
-        for message in answer.get("Messages", []):
-            envelope = json.loads(message["Body"])
-            if needle in str(envelope.get("Message", "")):
-                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-                return dict(envelope)
-            sqs.change_message_visibility(
-                QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
-            )
-        raise ProbeError(f"a notification containing {needle!r} on {queue_url}")
+    def notifies(body: str) -> bool:
+        try:
+            envelope = json.loads(body)
+        except ValueError:
+            return False
+        return isinstance(envelope, dict) and needle in str(envelope.get("Message", ""))
 
-    found: dict[str, Any] = eventually(f"a notification containing {needle!r}", timeout, receive)
+    body = message_matching(target, queue_url, f"a notification containing {needle!r}", notifies, timeout)
+    found: dict[str, Any] = json.loads(body)
     return found
 
 

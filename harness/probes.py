@@ -10,7 +10,7 @@ import gzip
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -282,21 +282,40 @@ def put_payment_event(target: AwsTarget, bus_name: str, detail_type: str, detail
         raise ProbeError(f"PutEvents refused the event: {result['Entries']}")
 
 
-def message_containing(target: AwsTarget, queue_url: str, needle: str, timeout: float = 60.0) -> str:
-    """Wait for a message whose body contains ``needle``; delete it and return its body."""
+def message_matching(
+    target: AwsTarget, queue_url: str, what: str, matches: Callable[[str], bool], timeout: float = 60.0
+) -> str:
+    """Wait for a message on ``queue_url`` whose body ``matches``; delete it and return its body.
+
+    Other messages are made visible again at once, for the next probe or consumer; ``what`` names the
+    message awaited in the error if none comes within ``timeout`` seconds.
+    """
     sqs = target.client("sqs")
 
     def receive() -> str:
-        for message in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2).get(
-            "Messages", []
-        ):
-            if needle in message["Body"]:
+        answer = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2)
+        found: str | None = None
+        for message in answer.get("Messages", []):
+            if found is None and matches(message["Body"]):
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-                return str(message["Body"])
-        raise ProbeError(f"a message containing {needle!r} on {queue_url}")
+                found = str(message["Body"])
+            else:
+                sqs.change_message_visibility(
+                    QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
+        if found is None:
+            raise ProbeError(f"{what} on {queue_url}")
+        return found
 
-    body: str = eventually(f"a message containing {needle!r}", timeout, receive)
+    body: str = eventually(what, timeout, receive)
     return body
+
+
+def message_containing(target: AwsTarget, queue_url: str, needle: str, timeout: float = 60.0) -> str:
+    """Wait for a message whose body contains ``needle``; delete it and return its body."""
+    return message_matching(
+        target, queue_url, f"a message containing {needle!r}", lambda body: needle in body, timeout
+    )
 
 
 TEST_EVENT_PATTERN_GAP = "behaviour:test_event_pattern"
