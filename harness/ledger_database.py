@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from harness.aws_target import AwsTarget
 from harness.emulator import EmulatorError
 from harness.function_network import FunctionNetwork
+from harness.journeys import wait_for
 from harness.local_postgres import LocalPostgres, literal
 
 
@@ -86,6 +87,19 @@ class LedgerDatabase:
             return None
         payment, merchant, cents, currency, announced = rows[0]
         return LedgerRow(payment, merchant, int(cents), currency, announced == "t")
+
+    def announced_payment(self, payment_id: str, timeout: float = 120.0) -> LedgerRow:
+        """The row of ``payment_id`` once the processor has written it and announced it on the bus.
+
+        Raises:
+            harness.probes.ProbeError: It is not there, announced, within ``timeout`` seconds.
+        """
+        row: LedgerRow = wait_for(
+            f"the ledger row of {payment_id}, announced on the bus",
+            timeout,
+            lambda: found if (found := self.payment(payment_id)) and found.announced else None,
+        )
+        return row
 
     def stop(self) -> None:
         """Stop the server (its data goes with it)."""

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 
 from harness.aws_target import AwsTarget
-from harness.journeys import post_json, wait_for
+from harness.journeys import post_json
 from harness.ledger_database import LedgerDatabase
 from harness.probes import ProbeError, message_containing
 from pci_infra.stacks.outputs import PaymentPlatformOutputs
@@ -40,11 +40,7 @@ def take_one_payment(
     if status != 202:
         return False
     try:
-        row = wait_for(
-            f"the ledger row of {payment_id}",
-            timeout,
-            lambda: found if (found := ledger.payment(payment_id)) and found.announced else None,
-        )
+        row = ledger.announced_payment(payment_id, timeout)
         say(
             f"journey: ledger row {row.payment_id}: {row.amount_cents} cents {row.currency}, "
             f"merchant {row.merchant_id}, announced on the bus"

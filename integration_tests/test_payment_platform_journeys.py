@@ -50,12 +50,7 @@ def recorded_payment(
     payment = _payment(payment_platform.run_id, "journey")
     status, answer = post_json(payment_api_url, payment)
     assert status == 202, answer
-    row = wait_for(
-        f"ledger row of {payment['paymentId']} with its announcement made",
-        120,
-        lambda: row if (row := ledger_database.payment(payment["paymentId"])) and row.announced else None,
-    )
-    return payment, row
+    return payment, ledger_database.announced_payment(payment["paymentId"])
 
 
 @pytest.mark.pci_dss("3", "10")
