@@ -189,11 +189,15 @@ gives up on such a response as soon as the head arrives (packet capture: it clos
 FIN before the body or RST with the body unread) and the SDK sends the same call again about 100 ms
 later, although the server had carried it out and answered 200: a create then makes its resource
 twice (the extra subnet that blocked DeleteVpc) or meets it ("InvalidGroup.Duplicate",
-"ResourceExistsException"). Measured with three apply/destroy cycles of 200 resources beside two
-busy cores, about 10,000 calls each: 14 calls sent again without this guard, none with it. The head
-of a response that declares ``content-length`` is held and written with the first body bytes (or the
-end of the message, for HEAD and empty bodies); streamed responses, which declare no length, are
-written as before."""
+"ResourceExistsException"). Traced in the client's source (not reproduced apart): smithy-go closes
+the request body as soon as the head is in; Go's writer, still finishing that request, then meets a
+closed body, takes it for a write error and closes the connection, so reading the response body
+fails with "use of closed network connection", which aws-sdk-go-v2 retries. A body that arrived with
+its head is already in the client's buffer and is read whole. Measured with three apply/destroy
+cycles of 200 resources beside two busy cores, about 10,000 calls each: 14 calls sent again without
+this guard, none with it. The head of a response that declares ``content-length`` is held and
+written with the first body bytes (or the end of the message, for HEAD and empty bodies); streamed
+responses, which declare no length, are written as before."""
 
 RESENT_CALL_PREFIX = "resent call:"
 """How the launcher marks a call the client sent again in the server log (:data:`RESENT_CALL_WITNESS`)."""
