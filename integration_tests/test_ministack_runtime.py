@@ -14,9 +14,10 @@ THEN ours answers the next request on that same connection and the unguarded one
 GIVEN hypercorn, MiniStack's server, with and without the launcher's whole-response guard, serving an
       app whose body follows the response head by 300 ms (a busy event loop)
 WHEN a client reads the first bytes of each answer
-THEN with the guard a response of known length arrives head and body together, and a stream without a
-     length still shows its head at once; without the guard the head arrives alone, the moment in
-     which the AWS provider's client gives up on an answered call and sends it again.
+THEN with the guard a response of known length arrives head and body together, one longer than the
+     client's first read is held a moment first, and a stream without a length still shows its head
+     at once; without the guard the head arrives alone, the moment in which the AWS provider's client
+     gives up on an answered call and sends it again.
 
 GIVEN a ``nodejs22.x`` function whose execution role may send to one queue only
 WHEN it is invoked to send to that queue, then to another
@@ -53,6 +54,7 @@ from harness.function_runtime import FunctionRuntime, ensure_function_runtime
 from harness.listeners import exposed, listeners, process_tree
 from harness.ministack import (
     KEEP_ALIVE_GUARD,
+    LARGE_ANSWER_HOLD_SECONDS,
     LAUNCHER,
     LOOPBACK,
     LOOPBACK_GUARD,
@@ -448,6 +450,11 @@ async def app(scope, receive, send):
                 return
     while (await receive()).get("more_body"):
         pass
+    if scope["path"] == "/large":
+        body = b"x" * 8000 + b"done"
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"8004")]})
+        await send({"type": "http.response.body", "body": body})
+        return
     length = [(b"content-length", b"4")] if scope["path"] == "/known-length" else []
     await send({"type": "http.response.start", "status": 200, "headers": length})
     await asyncio.sleep(0.3)
@@ -456,11 +463,15 @@ config = Config()
 config.bind = [f"127.0.0.1:{sys.argv[1]}"]
 asyncio.run(serve(app, config))
 """
-"""A hypercorn app whose body follows the response head by 300 ms; ``/known-length`` declares its length."""
+"""A hypercorn app whose body follows the response head by 300 ms; ``/known-length`` declares its length,
+``/large`` answers 8 KB at once."""
 
 
-def first_bytes_of_answers(guard: str) -> dict[str, str]:
-    """What a client's first read of each answer holds, from :data:`SLOW_BODY_SERVER` run after ``guard``."""
+def first_reads(guard: str, paths: tuple[str, ...]) -> dict[str, tuple[str, float]]:
+    """What a client's first read of each answer holds, and how long after the request it came.
+
+    The answers come from :data:`SLOW_BODY_SERVER` run after ``guard``.
+    """
     port = free_port()
     process = subprocess.Popen(
         [str(ensure_ministack_python()), "-I", "-c", guard + SLOW_BODY_SERVER, str(port)],
@@ -479,11 +490,13 @@ def first_bytes_of_answers(guard: str) -> dict[str, str]:
                 assert time.monotonic() < deadline, "the hypercorn app did not listen within 30 s"
                 time.sleep(0.1)
         seen = {}
-        for path in ("/known-length", "/stream"):
+        for path in paths:
             with socket.create_connection((LOOPBACK, port), timeout=10) as client:
+                sent = time.monotonic()
                 client.sendall(f"GET {path} HTTP/1.1\r\nHost: {LOOPBACK}\r\n\r\n".encode())
                 first = client.recv(65536)
-            seen[path] = "head and body" if b"done" in first else "head alone"
+                waited = time.monotonic() - sent
+            seen[path] = ("head and body" if first.endswith(b"done") else "head alone", waited)
         return seen
     finally:
         os.killpg(process.pid, 9)
@@ -492,11 +505,19 @@ def first_bytes_of_answers(guard: str) -> dict[str, str]:
 
 def test_a_response_of_known_length_leaves_in_one_write(workdir: Path) -> None:
     assert WHOLE_RESPONSE_GUARD in LAUNCHER
+    ours = first_reads(WHOLE_RESPONSE_GUARD, ("/known-length", "/stream", "/large"))
+    control = first_reads("", ("/known-length",))
     outcome = {
-        "harness launcher": first_bytes_of_answers(WHOLE_RESPONSE_GUARD),
-        "without the whole-response guard": first_bytes_of_answers(""),
+        "harness launcher": {path: what for path, (what, _) in ours.items()},
+        "large answer held": ours["/large"][1] >= LARGE_ANSWER_HOLD_SECONDS,
+        "without the whole-response guard": {path: what for path, (what, _) in control.items()},
     }
     assert outcome == {
-        "harness launcher": {"/known-length": "head and body", "/stream": "head alone"},
-        "without the whole-response guard": {"/known-length": "head alone", "/stream": "head alone"},
+        "harness launcher": {
+            "/known-length": "head and body",
+            "/stream": "head alone",
+            "/large": "head and body",
+        },
+        "large answer held": True,
+        "without the whole-response guard": {"/known-length": "head alone"},
     }
