@@ -78,7 +78,8 @@ def notification_containing(
 ) -> dict[str, Any]:
     """The SNS notification (its JSON envelope) on ``queue_url`` whose message contains ``needle``.
 
-    Other notifications on the queue are left alone; the one found is deleted.
+    ``queue_url`` is a probe queue of the check's own (:func:`probe_queue_on_topic`): the other
+    notifications on it are made visible again at once, for the next probe; the one found is deleted.
     """
 
     def notifies(body: str) -> bool:
@@ -88,7 +89,9 @@ def notification_containing(
             return False
         return isinstance(envelope, dict) and needle in str(envelope.get("Message", ""))
 
-    body = message_matching(target, queue_url, f"a notification containing {needle!r}", notifies, timeout)
+    body = message_matching(
+        target, queue_url, f"a notification containing {needle!r}", notifies, timeout, release_others=True
+    )
     found: dict[str, Any] = json.loads(body)
     return found
 

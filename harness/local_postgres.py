@@ -148,7 +148,7 @@ class LocalPostgres(ServerProcess):
             )
         try:
             self._wait_until_ready(
-                f"PostgreSQL on {self.port}", self._ready, self.start_timeout, self.log_path, poll=0.2
+                f"PostgreSQL on port {self.port}", self._ready, self.start_timeout, self.log_path, poll=0.2
             )
         except EmulatorError:
             self._remove()

@@ -44,6 +44,9 @@ process binds (asyncio, hypercorn, socketserver and asyncssh all bind through it
 installed files; the settings above remain the first line, so MiniStack's own logs and health
 report tell the truth. :meth:`MiniStackServer.start` then reads the listeners of the whole process
 tree from ``/proc`` (``harness/listeners.py``) and refuses to run with any that is not loopback.
+The launcher's other parts change how hypercorn keeps connections and writes answers, never what
+MiniStack answers: :data:`KEEP_ALIVE_GUARD`, :data:`WHOLE_RESPONSE_GUARD` and
+:data:`RESENT_CALL_WITNESS`.
 
 Identity (``AUTH``). With ``AUTH=true`` (our default) MiniStack authenticates callers and evaluates
 identity policies, permission boundaries, session policies and resource policies on every call.
@@ -243,11 +246,11 @@ def _witnessing_resent_calls(app):
         finally:
             action = _re.match(rb"Action=([A-Za-z0-9]+)", body[0] if body else b"")
             call = (action.group(1) if action else headers.get(b"x-amz-target", b"")).decode("latin-1")
-            print(
+            _sys.stderr.write(
                 f"{RESENT_CALL_PREFIX} {{call or scope['method'] + ' ' + scope['path']}}, "
-                f"attempt {{attempt.group(1).decode()}}, answered {{status[0] if status else 'never'}}",
-                file=_sys.stderr, flush=True,
+                f"attempt {{attempt.group(1).decode()}}, answered {{status[0] if status else 'never'}}\\n"
             )
+            _sys.stderr.flush()
     return witnessed
 _serve_unwitnessed = _hypercorn_asyncio_witness.serve
 async def _serve_witnessing_resent_calls(app, config, *args, **kwargs):

@@ -283,12 +283,21 @@ def put_payment_event(target: AwsTarget, bus_name: str, detail_type: str, detail
 
 
 def message_matching(
-    target: AwsTarget, queue_url: str, what: str, matches: Callable[[str], bool], timeout: float = 60.0
+    target: AwsTarget,
+    queue_url: str,
+    what: str,
+    matches: Callable[[str], bool],
+    timeout: float = 60.0,
+    *,
+    release_others: bool = False,
 ) -> str:
     """Wait for a message on ``queue_url`` whose body ``matches``; delete it and return its body.
 
-    Other messages are made visible again at once, for the next probe or consumer; ``what`` names the
-    message awaited in the error if none comes within ``timeout`` seconds.
+    ``what`` names the message awaited in the error if none comes within ``timeout`` seconds. The
+    others received on the way stay hidden for the queue's visibility timeout, unless
+    ``release_others``: then they are visible again at once. Release only on a probe queue of the
+    check's own: each receive counts toward a queue's redrive, so releasing on a shared queue with a
+    DLQ would move another consumer's message there within a few polls.
     """
     sqs = target.client("sqs")
 
@@ -299,7 +308,7 @@ def message_matching(
             if found is None and matches(message["Body"]):
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
                 found = str(message["Body"])
-            else:
+            elif release_others:
                 sqs.change_message_visibility(
                     QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
                 )

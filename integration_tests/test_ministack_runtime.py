@@ -19,6 +19,10 @@ THEN with the guard a response of known length arrives head and body together, o
      at once; without the guard the head arrives alone, the moment in which the AWS provider's client
      gives up on an answered call and sends it again.
 
+GIVEN MiniStack as the harness launches it
+WHEN a client sends one call, then sends it again as its SDK would (``amz-sdk-request: attempt=2``)
+THEN the launcher logs the second, with its answer, and not the first: what the run summary counts.
+
 GIVEN a ``nodejs22.x`` function whose execution role may send to one queue only
 WHEN it is invoked to send to that queue, then to another
 THEN the message arrives, the function ran on Node 22 with the AWS SDK v3 of the runtime, and the
@@ -521,3 +525,40 @@ def test_a_response_of_known_length_leaves_in_one_write(workdir: Path) -> None:
         "large answer held": True,
         "without the whole-response guard": {"/known-length": "head alone"},
     }
+
+
+def send_create_queue(endpoint: str, name: str, attempt: int) -> int:
+    """POST SQS CreateQueue for ``name`` as the root caller, marked as the SDK's ``attempt``; the status."""
+    address = urlsplit(endpoint)
+    connection = http.client.HTTPConnection(address.hostname or LOOPBACK, address.port, timeout=30)
+    try:
+        connection.request(
+            "POST",
+            "/",
+            body=json.dumps({"QueueName": name}),
+            headers={
+                "Content-Type": "application/x-amz-json-1.0",
+                "X-Amz-Target": "AmazonSQS.CreateQueue",
+                "Authorization": (
+                    "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/sqs/aws4_request, "
+                    "SignedHeaders=host, Signature=0"
+                ),
+                "amz-sdk-request": f"attempt={attempt}; max=3",
+            },
+        )
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_a_call_sent_again_is_logged_by_the_launcher(ministack: MiniStackServer) -> None:
+    before = len(ministack.resent_calls())
+    name = f"resent-{new_run_id()}"
+    statuses = [send_create_queue(ministack.endpoint, name, attempt) for attempt in (1, 2)]
+    assert statuses == [200, 200]
+    deadline = time.monotonic() + 10  # the line is written once the answer has left
+    while not (logged := ministack.resent_calls()[before:]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert logged == ["AmazonSQS.CreateQueue, attempt 2, answered 200"]

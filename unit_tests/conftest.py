@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from moto import mock_aws
+from moto.backends import get_backend
 
 from harness.aws_target import AwsTarget
 from harness.compliance_gate import CHECKOV_CACHE_VAR
@@ -132,10 +133,22 @@ def any_stack(request: pytest.FixtureRequest, synthesized: Synthesized) -> Stack
     return doc
 
 
+SWEPT_SERVICES = (
+    "autoscaling", "cloudtrail", "cloudwatch", "config", "ec2", "elbv2", "events", "firehose", "guardduty",
+    "iam", "kms", "lambda", "logs", "rds", "resourcegroupstaggingapi", "route53", "s3", "secretsmanager",
+    "sqs", "ssm", "wafv2",
+)  # fmt: skip
+"""The services the orphan sweep lists. moto imports a service's backend on its first call; the sweep
+calls them from a thread pool, and two threads importing backends that import each other (rds and ec2)
+can be refused by Python's import lock as a deadlock, so :func:`mock_target` imports them first."""
+
+
 @pytest.fixture
 def mock_target(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsTarget]:
     """An in-process emulated account, for harness tests that need AWS APIs but no deploy."""
     for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(var, "testing")
     with mock_aws():
+        for service in SWEPT_SERVICES:  # the sweep's threads would import these at once: one at a time here
+            get_backend(service)  # type: ignore[call-overload]
         yield AwsTarget(region="us-east-1")
