@@ -73,6 +73,7 @@ class StackOutcome:
     checks: list[tuple[str, bool]] = field(default_factory=list)
     resources: int = 0
     pan_line: str = "PAN scan not run"
+    resent_line: str = ""
     error: str | None = None
 
     @property
@@ -87,9 +88,10 @@ class StackOutcome:
         passed = sum(1 for _label, ok in self.checks if ok)
         failed = [label for label, ok in self.checks if not ok]
         tail = f"; failed: {', '.join(failed)}" if failed else ""
+        resent = f", {self.resent_line}" if self.resent_line else ""
         return (
             f"{self.stack} (run {self.run_id}): {self.resources} resources, "
-            f"{passed}/{len(self.checks)} checks, {self.pan_line}{tail}"
+            f"{passed}/{len(self.checks)} checks, {self.pan_line}{resent}{tail}"
         )
 
 
@@ -133,6 +135,8 @@ def _one_stack(stack: StackKind, options: DemoOptions, kept: ExitStack, say: Say
         with ExitStack() as cleanup:
             servers = kept if options.keep else cleanup
             run, ministack = _start(stack, run_id, workdir, options, servers, say)
+            if ministack is not None:  # said after the teardown (callbacks run last registered first)
+                cleanup.callback(_note_resent_calls, ministack, outcome)
             env = run.environment(
                 stack, progress=say, environ=os.environ, environment_type=PanScannedEnvironment
             )
@@ -172,6 +176,14 @@ def _one_stack(stack: StackKind, options: DemoOptions, kept: ExitStack, say: Say
     except Exception as err:  # the demo says every failure in one line; teardown has run
         outcome.error = outcome.error or _first_line(err)
     return outcome
+
+
+def _note_resent_calls(ministack: MiniStackServer, outcome: StackOutcome) -> None:
+    """How many calls MiniStack was sent again during the run (``harness/ministack.py``): should be 0."""
+    calls = ministack.resent_calls()
+    outcome.resent_line = f"MiniStack was sent {len(calls)} call(s) again" + (
+        f" ({'; '.join(calls)})" if calls else ""
+    )
 
 
 def _start(
