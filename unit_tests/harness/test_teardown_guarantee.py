@@ -30,17 +30,24 @@ esac
 """
 
 
-def environment(
-    tmp_path: Path, mock_target: AwsTarget, apply_script: str, monkeypatch: pytest.MonkeyPatch
-) -> EphemeralEnvironment[dict[str, Any]]:
+def fake_terraform(tmp_path: Path, script: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``script`` installed as the ``terraform`` first on ``PATH``; the stack directory it runs in."""
     bindir = tmp_path / "bin"
     bindir.mkdir()
     exe = bindir / "terraform"
-    exe.write_text(FAKE_TERRAFORM.format(calls=tmp_path / "calls", apply=apply_script))
+    exe.write_text(script)
     exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
     stack_dir = tmp_path / "stack"
     (stack_dir / ".terraform").mkdir(parents=True)
+    return stack_dir
+
+
+def environment(
+    tmp_path: Path, mock_target: AwsTarget, apply_script: str, monkeypatch: pytest.MonkeyPatch
+) -> EphemeralEnvironment[dict[str, Any]]:
+    script = FAKE_TERRAFORM.format(calls=tmp_path / "calls", apply=apply_script)
+    stack_dir = fake_terraform(tmp_path, script, monkeypatch)
     return EphemeralEnvironment(
         stack_name=StackKind.PAYMENT_PLATFORM,
         run_id="td1234",
@@ -166,16 +173,10 @@ FORGETTABLE = {
 def test_what_the_emulator_cannot_destroy_is_forgotten_before_destroy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, routes: dict[str, str], forgotten: list[str]
 ) -> None:
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    exe = bindir / "terraform"
-    exe.write_text(STATE_TERRAFORM.format(calls=tmp_path / "calls", forgettable=" ".join(FORGETTABLE)))
-    exe.chmod(exe.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    script = STATE_TERRAFORM.format(calls=tmp_path / "calls", forgettable=" ".join(FORGETTABLE))
+    stack_dir = fake_terraform(tmp_path, script, monkeypatch)
     monkeypatch.setattr(environment_module, "clear_emulator_gaps", lambda _target, _run_id: [])
     monkeypatch.setattr(environment_module, "sweep", lambda _target, _run_id, singletons_before: [])
-    stack_dir = tmp_path / "stack"
-    (stack_dir / ".terraform").mkdir(parents=True)
     said: list[str] = []
     env = EphemeralEnvironment(
         stack_name=StackKind.PCI_DATA_PROCESSING,
