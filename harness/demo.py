@@ -180,10 +180,7 @@ def _one_stack(stack: StackKind, options: DemoOptions, kept: ExitStack, say: Say
 
 def _note_resent_calls(ministack: MiniStackServer, outcome: StackOutcome) -> None:
     """How many calls MiniStack was sent again during the run (``harness/ministack.py``): should be 0."""
-    calls = ministack.resent_calls()
-    outcome.resent_line = f"MiniStack was sent {len(calls)} call(s) again" + (
-        f" ({'; '.join(calls)})" if calls else ""
-    )
+    outcome.resent_line = ministack.resent_summary()
 
 
 def _start(

@@ -557,3 +557,8 @@ class MiniStackServer(ServerProcess):
                 for line in log
                 if line.startswith(RESENT_CALL_PREFIX)
             ]
+
+    def resent_summary(self) -> str:
+        """``MiniStack was sent N call(s) again``, followed by the calls when there are any."""
+        calls = self.resent_calls()
+        return f"MiniStack was sent {len(calls)} call(s) again" + (f": {'; '.join(calls)}" if calls else "")
